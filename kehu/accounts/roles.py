@@ -1,0 +1,47 @@
+"""The five default roles (DOMAIN.md 'Who uses it'), created after migrate if missing.
+
+Admins may edit them afterwards; this only fills in roles that do not exist yet, so edits stay.
+"""
+
+from django.contrib.auth.models import Permission
+
+from kehu.accounts.choices import DataScope, RoleCode
+
+# Permission codenames per role; apps that add permissions extend this table.
+DEFAULT_ROLES = {
+    RoleCode.ADMIN: (DataScope.ALL, "管理员：管理用户、部门、角色与全部数据", ["*"]),
+    RoleCode.SALES_MANAGER: (
+        DataScope.DEPARTMENT_TREE, "销售经理：本部门及下级部门的客户与业绩",
+        ["accounts.view_user", "accounts.view_department"],
+    ),
+    RoleCode.SALES_REP: (DataScope.OWN, "销售代表：自己负责的客户", []),
+    RoleCode.SERVICE_AGENT: (DataScope.DEPARTMENT, "客服专员：本部门的服务工单", []),
+    RoleCode.MARKETING: (DataScope.DEPARTMENT, "市场专员：线索与活动", []),
+}
+EXTRA_PERMISSIONS: dict[str, list[str]] = {}
+
+
+def register_role_permissions(role_code: str, codenames: list[str]) -> None:
+    """Called by later apps (customers, tickets…) to give default roles their permissions."""
+    EXTRA_PERMISSIONS.setdefault(role_code, []).extend(codenames)
+
+
+def _permissions(codenames: list[str]):
+    if codenames == ["*"]:
+        return list(Permission.objects.all())
+    found = []
+    for full in codenames:
+        app_label, codename = full.split(".")
+        found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def ensure_default_roles(**kwargs) -> None:
+    from kehu.accounts.models import Role
+
+    for code, (scope, description, codenames) in DEFAULT_ROLES.items():
+        role, created = Role.objects.get_or_create(
+            code=code, defaults={"name": code.label, "data_scope": scope, "description": description}
+        )
+        if created or code == RoleCode.ADMIN:
+            role.permissions.add(*_permissions(codenames + EXTRA_PERMISSIONS.get(code, [])))

@@ -1,0 +1,65 @@
+"""Reads of users, departments and roles. Managing them needs the Django model permissions
+(accounts.view_user …); someone without them is told the record does not exist (404)."""
+
+from django.db.models import QuerySet
+
+from kehu.accounts.models import ApiToken, Department, Role, User
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+
+def _require(user, perm: str, *, missing_is_404: bool = False) -> None:
+    if not user.has_perm(perm):
+        if missing_is_404:
+            raise NotFound("不存在")
+        raise PermissionDenied("没有权限")
+
+
+def user_list(*, actor) -> QuerySet[User]:
+    _require(actor, "accounts.view_user")
+    return User.objects.prefetch_related("groups__role")
+
+
+def user_get(*, actor, user_id: int) -> User:
+    _require(actor, "accounts.view_user", missing_is_404=True)
+    try:
+        return User.objects.prefetch_related("groups__role").get(pk=user_id)
+    except User.DoesNotExist:
+        raise NotFound("用户不存在") from None
+
+
+def department_list(*, actor) -> QuerySet[Department]:
+    _require(actor, "accounts.view_department")
+    return Department.objects.all()
+
+
+def department_get(*, actor, department_id: int) -> Department:
+    _require(actor, "accounts.view_department", missing_is_404=True)
+    try:
+        return Department.objects.get(pk=department_id)
+    except Department.DoesNotExist:
+        raise NotFound("部门不存在") from None
+
+
+def role_list(*, actor) -> QuerySet[Role]:
+    _require(actor, "accounts.view_role")
+    return Role.objects.prefetch_related("permissions__content_type")
+
+
+def role_get(*, actor, role_id: int) -> Role:
+    _require(actor, "accounts.view_role", missing_is_404=True)
+    try:
+        return Role.objects.prefetch_related("permissions__content_type").get(pk=role_id)
+    except Role.DoesNotExist:
+        raise NotFound("角色不存在") from None
+
+
+def roles_by_code(codes: list[str]) -> list[Role]:
+    roles = list(Role.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {r.code for r in roles})
+    if unknown:
+        raise ValidationFailed(f"未知角色：{unknown[0]}", errors=[{"field": "roles", "message": f"未知角色：{unknown[0]}"}])
+    return roles
+
+
+def token_list(*, user) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)

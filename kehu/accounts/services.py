@@ -1,0 +1,199 @@
+"""Every write to users, departments, roles and API tokens (DESIGN.md rule 2)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.accounts.choices import DataScope
+from kehu.accounts.models import ApiToken, Department, Role, User
+from kehu.audit.services import audit_record
+from kehu.core.errors import Conflict, ValidationFailed
+
+
+def _full_clean(instance, exclude=None):
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
+
+
+# --- Departments ----------------------------------------------------------------------------
+
+def _department_path(department: Department) -> str:
+    prefix = department.parent.path if department.parent_id else "/"
+    return f"{prefix}{department.pk}/"
+
+
+@transaction.atomic
+def department_create(*, name: str, parent: Department | None, actor: User | None,
+                      manager: User | None = None) -> Department:
+    department = Department(name=name, parent=parent, manager=manager)
+    _full_clean(department, exclude=["path"])
+    department.save()
+    department.path = _department_path(department)
+    department.save(update_fields=["path"])
+    audit_record(actor=actor, action="department.create", target=department, data={"name": name})
+    return department
+
+
+@transaction.atomic
+def department_update(*, department: Department, data: dict, actor: User | None) -> Department:
+    old_path = department.path
+    for field in ("name", "parent", "manager"):
+        if field in data:
+            setattr(department, field, data[field])
+    if department.parent_id and department.parent.path.startswith(old_path):
+        raise ValidationFailed("不能把部门移到它自己或其下级部门之下",
+                               errors=[{"field": "parent", "message": "不能把部门移到它自己或其下级部门之下"}])
+    _full_clean(department, exclude=["path"])
+    department.path = _department_path(department)
+    department.save()
+    if department.path != old_path:
+        # Re-root the whole subtree in one pass over its (few) rows.
+        for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
+            child.path = department.path + child.path[len(old_path):]
+            child.save(update_fields=["path"])
+    audit_record(actor=actor, action="department.update", target=department,
+                 data={k: str(v) for k, v in data.items()})
+    return department
+
+
+@transaction.atomic
+def department_delete(*, department: Department, actor: User | None) -> None:
+    if department.children.exists() or department.members.exists():
+        raise Conflict("部门下还有下级部门或成员，不能删除")
+    audit_record(actor=actor, action="department.delete", target=department, data={"name": department.name})
+    department.delete()
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def user_create(*, username: str, password: str | None, actor: User | None,
+                display_name: str = "", email: str = "", department: Department | None = None,
+                roles: list[Role] | None = None, manager: User | None = None,
+                is_superuser: bool = False) -> User:
+    user = User(username=username, display_name=display_name, email=email, department=department,
+                manager=manager, is_superuser=is_superuser, is_staff=is_superuser)
+    _full_clean(user, exclude=["password"])
+    if password:
+        _validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    if roles:
+        user.groups.set(roles)
+    audit_record(actor=actor, action="user.create", target=user, data={"username": username})
+    return user
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0],
+                               errors=[{"field": "password", "message": m} for m in exc.messages]) from None
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict, actor: User | None) -> User:
+    roles = data.pop("roles", None)
+    for field in ("display_name", "email", "mobile", "department", "manager"):
+        if field in data:
+            setattr(user, field, data[field])
+    if user.manager_id == user.pk:
+        raise ValidationFailed("直属上级不能是本人", errors=[{"field": "manager", "message": "直属上级不能是本人"}])
+    _full_clean(user, exclude=["password"])
+    user.save()
+    if roles is not None:
+        user.groups.set(roles)
+    if data.get("is_active") is False:
+        user_deactivate(user=user, actor=actor)
+    elif data.get("is_active") is True and not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.update", target=user,
+                 data={k: str(v) for k, v in data.items()})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, actor: User | None) -> None:
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.set_password", target=user, data={})
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None) -> None:
+    """Deactivation takes effect at once: sessions are deleted and tokens revoked."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _end_sessions(user)
+    audit_record(actor=actor, action="user.deactivate", target=user, data={})
+
+
+def _end_sessions(user: User) -> None:
+    # Database sessions do not index the user; scanning live sessions is fine at company size,
+    # and the auth middleware also refuses an inactive user on its next request regardless.
+    doomed = [
+        s.session_key for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=doomed).delete()
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
+    for field in ("name", "data_scope", "module_scopes", "description"):
+        if field in data:
+            setattr(role, field, data[field])
+    bad = [v for v in role.module_scopes.values() if v not in DataScope.values]
+    if bad:
+        raise ValidationFailed("数据范围无效", errors=[{"field": "module_scopes", "message": f"未知的数据范围：{bad[0]}"}])
+    _full_clean(role)
+    role.save()
+    audit_record(actor=actor, action="role.update", target=role, data={k: str(v) for k, v in data.items()})
+    return role
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+@transaction.atomic
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token; the plain key is returned once and never stored."""
+    key = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[5:5 + ApiToken.PREFIX_LENGTH], key_hash=ApiToken.hash(key),
+        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    audit_record(actor=user, action="token.issue", target=token, data={"name": name})
+    return token, key
+
+
+def token_authenticate(key: str) -> User | None:
+    token = (ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first())
+    if token is None or not token.is_valid or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy API client should not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="token.revoke", target=token, data={})

@@ -1,0 +1,24 @@
+"""The one NinjaAPI instance; each app contributes a router."""
+
+from ninja import NinjaAPI
+
+from kehu.accounts.api import auth_router, departments_router, roles_router, users_router
+from kehu.api import errors
+from kehu.api.auth import api_auth
+
+api = NinjaAPI(
+    title="Kehu API",
+    version="1",
+    description="客户关系管理 API。认证：POST /api/v1/auth/token 取得令牌，之后在请求头带上 "
+    "`Authorization: Bearer <token>`。",
+    auth=api_auth,
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+api.add_router("/auth", auth_router)
+api.add_router("/users", users_router)
+api.add_router("/departments", departments_router)
+api.add_router("/roles", roles_router)

@@ -1,0 +1,55 @@
+"""Map every error to the format of DESIGN.md:
+{"code": "...", "detail": "...", "errors": [{"field": "...", "message": "..."}]}."""
+
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kehu.core.errors import DomainError, ErrorCode
+
+
+def error_body(code: str, detail: str, errors: list | None = None, **extra) -> dict:
+    return {"code": code, "detail": detail, "errors": errors or [], **extra}
+
+
+def _field_name(loc) -> str:
+    # ninja locations look like ("body", "payload", "uscc") or ("query", "limit").
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "data")]
+    return ".".join(parts) or "__all__"
+
+
+def install(api) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(
+            request, error_body(exc.code, exc.detail, exc.errors, **exc.extra), status=exc.status
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        errors = []
+        for err in exc.errors:
+            message = err.get("msg", "invalid")
+            if err.get("type") == "json_invalid" or "JSON" in message:
+                errors.append({"field": "__body__", "message": "请求体不是有效的 JSON"})
+                continue
+            errors.append({"field": _field_name(err.get("loc", ())), "message": message})
+        detail = errors[0]["message"] if errors else "请求无效"
+        return api.create_response(request, error_body(ErrorCode.VALIDATION, detail, errors), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request, exc):
+        return api.create_response(
+            request, error_body(ErrorCode.AUTHENTICATION, "未登录或令牌无效"), status=401
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body(ErrorCode.NOT_FOUND, "不存在"), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        codes = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.AUTHENTICATION, 403: ErrorCode.PERMISSION_DENIED,
+                 404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 422: ErrorCode.VALIDATION}
+        code = codes.get(exc.status_code, ErrorCode.BAD_REQUEST)
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kehu.api.api import api
+from kehu.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("kehu.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
