@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.accounts",
     "kehu.audit",
+    "kehu.refdata",
     "kehu.api",
 ]
 
