@@ -33,10 +33,24 @@ def serve(args: list[str]) -> int:
     host = os.environ.get("KEHU_BIND", "127.0.0.1")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     python = sys.executable
-    web = subprocess.Popen([
-        python, "-m", "gunicorn", "kehu.wsgi:application", "--bind", f"{host}:{port}",
-        "--workers", workers, "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5",
-    ])
+    web = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "kehu.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            workers,
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
+    )
     worker = subprocess.Popen([python, "-m", "kehu.cli", "worker"])
     print(f"Kehu: http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
 

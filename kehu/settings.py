@@ -5,13 +5,13 @@ ImproperlyConfigured naming the variable, rather than running with a silently wr
 README.md lists every variable.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "kehu.accounts",
     "kehu.audit",
     "kehu.refdata",
+    "kehu.customers",
     "kehu.api",
 ]
 
@@ -173,8 +174,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -201,8 +203,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -276,7 +280,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -287,10 +292,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "KEHU_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("KEHU_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
+    },
     "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 API_TOKEN_DAYS = env_int("KEHU_API_TOKEN_DAYS", 90, minimum=1)
+
+# --- Customers ------------------------------------------------------------------------------
+KEHU_CUSTOMER_NUMBER_PATTERN = env_str("KEHU_CUSTOMER_NUMBER_PATTERN", "C{date:%Y%m%d}{seq:03d}")
+try:
+    KEHU_CUSTOMER_NUMBER_PATTERN.format(date=datetime.date(2024, 5, 15), seq=1)
+except (KeyError, ValueError, IndexError) as _exc:
+    raise ImproperlyConfigured(f"KEHU_CUSTOMER_NUMBER_PATTERN: {_exc!r}") from None

@@ -35,7 +35,9 @@ class LockedOut(DomainError):
     code = ErrorCode.LOCKED_OUT
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+@auth_router.post(
+    "/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+)
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (shown once)."""
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -52,8 +54,11 @@ def token_create(request, payload: TokenIn):
 def me(request):
     user = request.auth
     return {
-        "id": user.pk, "username": user.username, "display_name": user.display_name,
-        "department_id": user.department_id, "roles": [r.code for r in user.roles],
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "department_id": user.department_id,
+        "roles": [r.code for r in user.roles],
         "permissions": sorted(user.get_all_permissions()),
     }
 
@@ -74,6 +79,7 @@ def _need(user, perm):
 
 # --- users ----------------------------------------------------------------------------------
 
+
 @users_router.get("", response=list[UserOut])
 def user_list(request):
     return list(selectors.user_list(actor=request.auth))
@@ -83,8 +89,11 @@ def user_list(request):
 def user_create(request, payload: UserIn):
     _need(request.auth, "accounts.add_user")
     user = services.user_create(
-        username=payload.username, password=payload.password, actor=request.auth,
-        display_name=payload.display_name, email=payload.email,
+        username=payload.username,
+        password=payload.password,
+        actor=request.auth,
+        display_name=payload.display_name,
+        email=payload.email,
         department=_resolve(Department, payload.department_id, "department_id"),
         manager=_resolve(User, payload.manager_id, "manager_id"),
         roles=selectors.roles_by_code(payload.roles),
@@ -114,6 +123,7 @@ def user_update(request, user_id: int, payload: UserPatch):
 
 # --- departments ----------------------------------------------------------------------------
 
+
 @departments_router.get("", response=list[DepartmentOut])
 def department_list(request):
     return list(selectors.department_list(actor=request.auth))
@@ -123,8 +133,10 @@ def department_list(request):
 def department_create(request, payload: DepartmentIn):
     _need(request.auth, "accounts.add_department")
     department = services.department_create(
-        name=payload.name, parent=_resolve(Department, payload.parent_id, "parent_id"),
-        manager=_resolve(User, payload.manager_id, "manager_id"), actor=request.auth,
+        name=payload.name,
+        parent=_resolve(Department, payload.parent_id, "parent_id"),
+        manager=_resolve(User, payload.manager_id, "manager_id"),
+        actor=request.auth,
     )
     return 201, department
 
@@ -155,6 +167,7 @@ def department_delete(request, department_id: int):
 
 
 # --- roles ----------------------------------------------------------------------------------
+
 
 @roles_router.get("", response=list[RoleOut])
 def role_list(request):

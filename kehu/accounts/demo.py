@@ -29,14 +29,20 @@ def load(stdout) -> None:
         "service": department_create(name="客户服务部", parent=hq, actor=None),
         "marketing": department_create(name="市场部", parent=hq, actor=None),
     }
-    departments["shanghai"] = department_create(name="上海销售部", parent=departments["east"], actor=None)
+    departments["shanghai"] = department_create(
+        name="上海销售部", parent=departments["east"], actor=None
+    )
     users = {}
     stdout.write("Demo users (passwords shown once):")
     for username, name, dept, role, manager in PEOPLE:
         password = secrets.token_urlsafe(9)
         users[username] = user_create(
-            username=username, password=password, actor=None, display_name=name,
-            department=departments[dept], roles=[Role.objects.get(code=role)],
+            username=username,
+            password=password,
+            actor=None,
+            display_name=name,
+            department=departments[dept],
+            roles=[Role.objects.get(code=role)],
             manager=users.get(manager) if manager else None,
         )
         stdout.write(f"  {username:<10} {name}  {role.label:<6} {password}")

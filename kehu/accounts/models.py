@@ -19,13 +19,21 @@ class Department(TimeStampedModel):
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("路径"), max_length=500, editable=False, db_index=True, default="")
     manager = models.ForeignKey(
-        "accounts.User", verbose_name=_("部门负责人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_departments",
+        "accounts.User",
+        verbose_name=_("部门负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
     )
 
     class Meta:
@@ -33,7 +41,9 @@ class Department(TimeStampedModel):
         verbose_name_plural = _("部门")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="department_unique_name_in_parent"
+            ),
         ]
 
     def __str__(self):
@@ -52,7 +62,9 @@ class Role(Group):
         _("数据范围"), max_length=20, choices=DataScope.choices, default=DataScope.OWN
     )
     module_scopes = models.JSONField(
-        _("按模块的数据范围"), default=dict, blank=True,
+        _("按模块的数据范围"),
+        default=dict,
+        blank=True,
         help_text=_('覆盖默认数据范围，例如 {"tickets": "all"}'),
     )
     description = models.CharField(_("说明"), max_length=200, blank=True)
@@ -72,12 +84,20 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号"), max_length=20, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     manager = models.ForeignKey(
-        "self", verbose_name=_("直属上级"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("直属上级"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
 
     class Meta:
@@ -98,8 +118,9 @@ class ApiToken(models.Model):
 
     PREFIX_LENGTH = 8
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
     name = models.CharField(_("名称"), max_length=100, blank=True)
     prefix = models.CharField(_("前缀"), max_length=PREFIX_LENGTH)
     key_hash = models.CharField(max_length=64, unique=True)

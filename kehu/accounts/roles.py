@@ -11,7 +11,8 @@ from kehu.accounts.choices import DataScope, RoleCode
 DEFAULT_ROLES = {
     RoleCode.ADMIN: (DataScope.ALL, "管理员：管理用户、部门、角色与全部数据", ["*"]),
     RoleCode.SALES_MANAGER: (
-        DataScope.DEPARTMENT_TREE, "销售经理：本部门及下级部门的客户与业绩",
+        DataScope.DEPARTMENT_TREE,
+        "销售经理：本部门及下级部门的客户与业绩",
         ["accounts.view_user", "accounts.view_department"],
     ),
     RoleCode.SALES_REP: (DataScope.OWN, "销售代表：自己负责的客户", []),
@@ -32,16 +33,27 @@ def _permissions(codenames: list[str]):
     found = []
     for full in codenames:
         app_label, codename = full.split(".")
-        found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        found.extend(
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        )
     return found
 
 
 def ensure_default_roles(**kwargs) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     from kehu.accounts.models import Role
+
+    # post_migrate reaches accounts before apps listed after it have their permissions;
+    # create them all now so a new role gets every permission it is meant to have.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
 
     for code, (scope, description, codenames) in DEFAULT_ROLES.items():
         role, created = Role.objects.get_or_create(
-            code=code, defaults={"name": code.label, "data_scope": scope, "description": description}
+            code=code,
+            defaults={"name": code.label, "data_scope": scope, "description": description},
         )
         if created or code == RoleCode.ADMIN:
             role.permissions.add(*_permissions(codenames + EXTRA_PERMISSIONS.get(code, [])))

@@ -55,9 +55,13 @@ def visible_owner_ids(user: User, module: str) -> set[int] | None:
         ids |= _report_ids(user)
     if user.department_id and DataScope.DEPARTMENT_TREE in scopes:
         path = Department.objects.filter(pk=user.department_id).values_list("path", flat=True)[0]
-        ids |= set(User.objects.filter(department__path__startswith=path).values_list("pk", flat=True))
+        ids |= set(
+            User.objects.filter(department__path__startswith=path).values_list("pk", flat=True)
+        )
     elif user.department_id and DataScope.DEPARTMENT in scopes:
-        ids |= set(User.objects.filter(department_id=user.department_id).values_list("pk", flat=True))
+        ids |= set(
+            User.objects.filter(department_id=user.department_id).values_list("pk", flat=True)
+        )
     cache[module] = ids
     return ids
 
@@ -72,8 +76,11 @@ def scope(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     owner_ids = visible_owner_ids(user, model.scope_module)
     if owner_ids is None:
         return queryset
-    owner_id_field = f"{model.scope_owner_field}_id" if "__" not in model.scope_owner_field \
+    owner_id_field = (
+        f"{model.scope_owner_field}_id"
+        if "__" not in model.scope_owner_field
         else f"{model.scope_owner_field}__id"
+    )
     condition = Q(**{f"{owner_id_field}__in": sorted(owner_ids)})
     if action == VIEW and hasattr(model, "scope_shared_q"):
         condition |= model.scope_shared_q(user)

@@ -57,7 +57,10 @@ def roles_by_code(codes: list[str]) -> list[Role]:
     roles = list(Role.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {r.code for r in roles})
     if unknown:
-        raise ValidationFailed(f"未知角色：{unknown[0]}", errors=[{"field": "roles", "message": f"未知角色：{unknown[0]}"}])
+        raise ValidationFailed(
+            f"未知角色：{unknown[0]}",
+            errors=[{"field": "roles", "message": f"未知角色：{unknown[0]}"}],
+        )
     return roles
 
 

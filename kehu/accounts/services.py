@@ -24,14 +24,16 @@ def _full_clean(instance, exclude=None):
 
 # --- Departments ----------------------------------------------------------------------------
 
+
 def _department_path(department: Department) -> str:
     prefix = department.parent.path if department.parent_id else "/"
     return f"{prefix}{department.pk}/"
 
 
 @transaction.atomic
-def department_create(*, name: str, parent: Department | None, actor: User | None,
-                      manager: User | None = None) -> Department:
+def department_create(
+    *, name: str, parent: Department | None, actor: User | None, manager: User | None = None
+) -> Department:
     department = Department(name=name, parent=parent, manager=manager)
     _full_clean(department, exclude=["path"])
     department.save()
@@ -48,18 +50,24 @@ def department_update(*, department: Department, data: dict, actor: User | None)
         if field in data:
             setattr(department, field, data[field])
     if department.parent_id and department.parent.path.startswith(old_path):
-        raise ValidationFailed("不能把部门移到它自己或其下级部门之下",
-                               errors=[{"field": "parent", "message": "不能把部门移到它自己或其下级部门之下"}])
+        raise ValidationFailed(
+            "不能把部门移到它自己或其下级部门之下",
+            errors=[{"field": "parent", "message": "不能把部门移到它自己或其下级部门之下"}],
+        )
     _full_clean(department, exclude=["path"])
     department.path = _department_path(department)
     department.save()
     if department.path != old_path:
         # Re-root the whole subtree in one pass over its (few) rows.
         for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
-            child.path = department.path + child.path[len(old_path):]
+            child.path = department.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
-    audit_record(actor=actor, action="department.update", target=department,
-                 data={k: str(v) for k, v in data.items()})
+    audit_record(
+        actor=actor,
+        action="department.update",
+        target=department,
+        data={k: str(v) for k, v in data.items()},
+    )
     return department
 
 
@@ -67,19 +75,37 @@ def department_update(*, department: Department, data: dict, actor: User | None)
 def department_delete(*, department: Department, actor: User | None) -> None:
     if department.children.exists() or department.members.exists():
         raise Conflict("部门下还有下级部门或成员，不能删除")
-    audit_record(actor=actor, action="department.delete", target=department, data={"name": department.name})
+    audit_record(
+        actor=actor, action="department.delete", target=department, data={"name": department.name}
+    )
     department.delete()
 
 
 # --- Users ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def user_create(*, username: str, password: str | None, actor: User | None,
-                display_name: str = "", email: str = "", department: Department | None = None,
-                roles: list[Role] | None = None, manager: User | None = None,
-                is_superuser: bool = False) -> User:
-    user = User(username=username, display_name=display_name, email=email, department=department,
-                manager=manager, is_superuser=is_superuser, is_staff=is_superuser)
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    actor: User | None,
+    display_name: str = "",
+    email: str = "",
+    department: Department | None = None,
+    roles: list[Role] | None = None,
+    manager: User | None = None,
+    is_superuser: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        department=department,
+        manager=manager,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     _full_clean(user, exclude=["password"])
     if password:
         _validate_password(password, user)
@@ -97,8 +123,9 @@ def _validate_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationFailed(exc.messages[0],
-                               errors=[{"field": "password", "message": m} for m in exc.messages]) from None
+        raise ValidationFailed(
+            exc.messages[0], errors=[{"field": "password", "message": m} for m in exc.messages]
+        ) from None
 
 
 @transaction.atomic
@@ -108,7 +135,9 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
         if field in data:
             setattr(user, field, data[field])
     if user.manager_id == user.pk:
-        raise ValidationFailed("直属上级不能是本人", errors=[{"field": "manager", "message": "直属上级不能是本人"}])
+        raise ValidationFailed(
+            "直属上级不能是本人", errors=[{"field": "manager", "message": "直属上级不能是本人"}]
+        )
     _full_clean(user, exclude=["password"])
     user.save()
     if roles is not None:
@@ -118,8 +147,9 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
     elif data.get("is_active") is True and not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.update", target=user,
-                 data={k: str(v) for k, v in data.items()})
+    audit_record(
+        actor=actor, action="user.update", target=user, data={k: str(v) for k, v in data.items()}
+    )
     return user
 
 
@@ -145,13 +175,15 @@ def _end_sessions(user: User) -> None:
     # Database sessions do not index the user; scanning live sessions is fine at company size,
     # and the auth middleware also refuses an inactive user on its next request regardless.
     doomed = [
-        s.session_key for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
     ]
     Session.objects.filter(session_key__in=doomed).delete()
 
 
 # --- Roles ----------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
@@ -160,21 +192,30 @@ def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
             setattr(role, field, data[field])
     bad = [v for v in role.module_scopes.values() if v not in DataScope.values]
     if bad:
-        raise ValidationFailed("数据范围无效", errors=[{"field": "module_scopes", "message": f"未知的数据范围：{bad[0]}"}])
+        raise ValidationFailed(
+            "数据范围无效",
+            errors=[{"field": "module_scopes", "message": f"未知的数据范围：{bad[0]}"}],
+        )
     _full_clean(role)
     role.save()
-    audit_record(actor=actor, action="role.update", target=role, data={k: str(v) for k, v in data.items()})
+    audit_record(
+        actor=actor, action="role.update", target=role, data={k: str(v) for k, v in data.items()}
+    )
     return role
 
 
 # --- API tokens -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token; the plain key is returned once and never stored."""
     key = ApiToken.generate()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[5:5 + ApiToken.PREFIX_LENGTH], key_hash=ApiToken.hash(key),
+        user=user,
+        name=name[:100],
+        prefix=key[5 : 5 + ApiToken.PREFIX_LENGTH],
+        key_hash=ApiToken.hash(key),
         expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
     )
     audit_record(actor=user, action="token.issue", target=token, data={"name": name})
@@ -182,7 +223,7 @@ def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def token_authenticate(key: str) -> User | None:
-    token = (ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first())
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
     if token is None or not token.is_valid or not token.user.is_active:
         return None
     now = timezone.now()

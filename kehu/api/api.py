@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kehu.accounts.api import auth_router, departments_router, roles_router, users_router
 from kehu.api import errors
 from kehu.api.auth import api_auth
+from kehu.customers.api import router as customers_router
 from kehu.refdata.api import router as refdata_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ api.add_router("/users", users_router)
 api.add_router("/departments", departments_router)
 api.add_router("/roles", roles_router)
 api.add_router("/refdata", refdata_router)
+api.add_router("/customers", customers_router)

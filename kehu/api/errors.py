@@ -35,7 +35,9 @@ def install(api) -> None:
                 continue
             errors.append({"field": _field_name(err.get("loc", ())), "message": message})
         detail = errors[0]["message"] if errors else "请求无效"
-        return api.create_response(request, error_body(ErrorCode.VALIDATION, detail, errors), status=422)
+        return api.create_response(
+            request, error_body(ErrorCode.VALIDATION, detail, errors), status=422
+        )
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):
@@ -49,7 +51,13 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        codes = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.AUTHENTICATION, 403: ErrorCode.PERMISSION_DENIED,
-                 404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 422: ErrorCode.VALIDATION}
+        codes = {
+            400: ErrorCode.BAD_REQUEST,
+            401: ErrorCode.AUTHENTICATION,
+            403: ErrorCode.PERMISSION_DENIED,
+            404: ErrorCode.NOT_FOUND,
+            409: ErrorCode.CONFLICT,
+            422: ErrorCode.VALIDATION,
+        }
         code = codes.get(exc.status_code, ErrorCode.BAD_REQUEST)
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from kehu.core.errors import ValidationFailed
@@ -54,17 +55,24 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "cursor 无效", errors=[{"field": "cursor", "message": "cursor 无效或已过期"}]
+    )
+
+
 def decode_cursor(cursor: str, size: int) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != size:
             raise ValueError
+        # PostgreSQL text cannot hold NUL, so a tampered value would fail inside the query.
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValueError
         return [_decode_value(v) for v in values]
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ValidationFailed(
-            "cursor 无效", errors=[{"field": "cursor", "message": "cursor 无效或已过期"}]
-        ) from None
+        raise _bad_cursor() from None
 
 
 def _after(keys: list[str], values: list) -> Q:
@@ -86,7 +94,8 @@ def clamp_limit(limit: int | None) -> int:
         return DEFAULT_LIMIT
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed(
-            "limit 超出范围", errors=[{"field": "limit", "message": f"limit 必须在 1 到 {MAX_LIMIT} 之间"}]
+            "limit 超出范围",
+            errors=[{"field": "limit", "message": f"limit 必须在 1 到 {MAX_LIMIT} 之间"}],
         )
     return limit
 
@@ -105,7 +114,11 @@ def keyset_page(
     total, capped = capped_count(qs) if count else (0, False)
     page_qs = qs.order_by(*keys)
     if cursor:
-        page_qs = page_qs.filter(_after(keys, decode_cursor(cursor, len(keys))))
+        try:
+            page_qs = page_qs.filter(_after(keys, decode_cursor(cursor, len(keys))))
+        except (ValueError, TypeError, ValidationError):
+            # A cursor of the right shape whose values do not fit the key columns (tampered).
+            raise _bad_cursor() from None
     rows = list(page_qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,57 +14,112 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=60, verbose_name='动作')),
-                ('target_type', models.CharField(max_length=60, verbose_name='对象类型')),
-                ('target_id', models.CharField(max_length=40, verbose_name='对象 ID')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='内容')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=60, verbose_name="动作")),
+                ("target_type", models.CharField(max_length=60, verbose_name="对象类型")),
+                ("target_id", models.CharField(max_length=40, verbose_name="对象 ID")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="内容")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id', '-at'], name='audit_event_target_idx')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "-at"], name="audit_event_target_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FieldChange',
+            name="FieldChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('target_type', models.CharField(max_length=60, verbose_name='对象类型')),
-                ('target_id', models.BigIntegerField(verbose_name='对象 ID')),
-                ('field', models.CharField(max_length=60, verbose_name='字段')),
-                ('old', models.TextField(blank=True, verbose_name='原值')),
-                ('new', models.TextField(blank=True, verbose_name='新值')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("target_type", models.CharField(max_length=60, verbose_name="对象类型")),
+                ("target_id", models.BigIntegerField(verbose_name="对象 ID")),
+                ("field", models.CharField(max_length=60, verbose_name="字段")),
+                ("old", models.TextField(blank=True, verbose_name="原值")),
+                ("new", models.TextField(blank=True, verbose_name="新值")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '字段变更',
-                'verbose_name_plural': '字段变更',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id', '-at'], name='field_change_target_idx')],
+                "verbose_name": "字段变更",
+                "verbose_name_plural": "字段变更",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "-at"], name="field_change_target_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RevealLog',
+            name="RevealLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('target_type', models.CharField(max_length=60, verbose_name='对象类型')),
-                ('target_id', models.BigIntegerField(verbose_name='对象 ID')),
-                ('field', models.CharField(max_length=60, verbose_name='字段')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='查看人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("target_type", models.CharField(max_length=60, verbose_name="对象类型")),
+                ("target_id", models.BigIntegerField(verbose_name="对象 ID")),
+                ("field", models.CharField(max_length=60, verbose_name="字段")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="查看人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '查看记录',
-                'verbose_name_plural': '查看记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id', '-at'], name='reveal_log_target_idx')],
+                "verbose_name": "查看记录",
+                "verbose_name_plural": "查看记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "-at"], name="reveal_log_target_idx"
+                    )
+                ],
             },
         ),
     ]

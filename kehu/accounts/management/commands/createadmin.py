@@ -10,8 +10,10 @@ from kehu.core.errors import ValidationFailed
 
 
 class Command(BaseCommand):
-    help = "Create the first administrator once. Uses KEHU_ADMIN_USER/KEHU_ADMIN_PASSWORD, " \
-           "otherwise 'admin' with a random password printed once."
+    help = (
+        "Create the first administrator once. Uses KEHU_ADMIN_USER/KEHU_ADMIN_PASSWORD, "
+        "otherwise 'admin' with a random password printed once."
+    )
 
     def handle(self, *args, **options):
         username = os.environ.get("KEHU_ADMIN_USER") or "admin"
@@ -23,14 +25,22 @@ class Command(BaseCommand):
         if generated:
             password = secrets.token_urlsafe(12)
         try:
-            user_create(username=username, password=password, actor=None, display_name="管理员",
-                        is_superuser=True, roles=list(Role.objects.filter(code=RoleCode.ADMIN)))
+            user_create(
+                username=username,
+                password=password,
+                actor=None,
+                display_name="管理员",
+                is_superuser=True,
+                roles=list(Role.objects.filter(code=RoleCode.ADMIN)),
+            )
         except ValidationFailed as exc:
             raise CommandError(f"KEHU_ADMIN_PASSWORD / KEHU_ADMIN_USER: {exc.detail}") from None
         if generated:
-            self.stdout.write(self.style.SUCCESS(
-                f"Administrator created — username: {username}  password: {password}\n"
-                "This password is shown only now; change it after signing in."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Administrator created — username: {username}  password: {password}\n"
+                    "This password is shown only now; change it after signing in."
+                )
+            )
         else:
             self.stdout.write(self.style.SUCCESS(f"Administrator {username} created."))

@@ -12,8 +12,11 @@ class Command(BaseCommand):
     help = "Load demo data: each app with a demo.py contributes, in INSTALLED_APPS order."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the database already holds an organisation")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already holds an organisation",
+        )
 
     def handle(self, *args, **options):
         if options["if_empty"] and Department.objects.exists():

@@ -1,0 +1,216 @@
+"""REST API for customers and contacts (/api/v1/customers). Thin: parse, call, present."""
+
+from ninja import Query, Router, Schema
+
+from kehu.accounts.models import User
+from kehu.accounts.scoping import CHANGE
+from kehu.api.schemas import ErrorOut
+from kehu.core.errors import ValidationFailed
+from kehu.customers import selectors, services
+from kehu.customers.filters import DEFAULT_SORT, CustomerFilter
+from kehu.customers.present import can_reveal, contact_item, customer_detail, customer_item
+from kehu.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    CustomerIn,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    HistoryItem,
+    RevealIn,
+    RevealOut,
+    TransferIn,
+)
+
+router = Router(tags=["customers"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class ListQuery(Schema):
+    q: str = ""
+    status: list[str] = []
+    kind: str = ""
+    owner: int | None = None
+    department: int | None = None
+    industry: str = ""
+    region: str = ""
+    source: int | None = None
+    urgency: str = ""
+    pool: bool = False
+    sort: str = DEFAULT_SORT
+    cursor: str | None = None
+    limit: int | None = None
+
+
+# Input names that differ from model fields: ids and codes of related rows.
+RENAMED = {"source_id": "source_id", "region_code": "region_id", "industry_code": "industry_id"}
+
+
+def _model_data(payload: Schema) -> dict:
+    data = payload.dict(
+        exclude_unset=True, exclude={"version", "owner_id", "contacts", "collaborator_ids"}
+    )
+    return {RENAMED.get(key, key): value for key, value in data.items()}
+
+
+def _users(ids: list[int] | None) -> list[User] | None:
+    if ids is None:
+        return None
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    if len(users) != len(set(ids)):
+        raise ValidationFailed(
+            "协作人不存在或已停用",
+            errors=[{"field": "collaborator_ids", "message": "协作人不存在或已停用"}],
+        )
+    return users
+
+
+def _owner(owner_id: int | None) -> User | None:
+    if owner_id is None:
+        return None
+    user = User.objects.filter(pk=owner_id, is_active=True).first()
+    if user is None:
+        raise ValidationFailed(
+            "负责人不存在或已停用",
+            errors=[{"field": "owner_id", "message": "负责人不存在或已停用"}],
+        )
+    return user
+
+
+def _detail(request, customer_id: int):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    return customer_detail(customer, can_reveal(request.auth))
+
+
+@router.get("", response={200: CustomerPage, 422: ErrorOut})
+def customer_list(request, params: Query[ListQuery]):
+    filters = CustomerFilter(**params.dict(exclude={"cursor", "limit"}))
+    page = selectors.customer_list(
+        user=request.auth, filters=filters, cursor=params.cursor, limit=params.limit
+    )
+    reveal = can_reveal(request.auth)
+    return {
+        "items": [customer_item(c, reveal) for c in page.items],
+        "next": page.next,
+        "count": page.count,
+        "count_capped": page.count_capped,
+    }
+
+
+@router.post("", response={201: CustomerOut, **ERRORS})
+def customer_create(request, payload: CustomerIn):
+    fields_set = payload.model_fields_set
+    customer = services.customer_create(
+        data=_model_data(payload),
+        actor=request.auth,
+        owner=_owner(payload.owner_id) if "owner_id" in fields_set else ...,
+        collaborators=_users(payload.collaborator_ids),
+        contacts=[c.dict() for c in payload.contacts],
+    )
+    return 201, _detail(request, customer.pk)
+
+
+@router.get("/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
+def customer_detail_view(request, customer_id: int):
+    return _detail(request, customer_id)
+
+
+@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
+def customer_update(request, customer_id: int, payload: CustomerPatch):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
+    data = _model_data(payload)
+    if "owner_id" in payload.model_fields_set:
+        data["owner_id"] = payload.owner_id  # logged and ignored by the service
+    services.customer_update(
+        customer=customer,
+        data=data,
+        actor=request.auth,
+        version=payload.version,
+        collaborators=_users(payload.collaborator_ids),
+    )
+    return _detail(request, customer_id)
+
+
+@router.post("/{customer_id}/transfer", response={200: CustomerOut, 204: None, **ERRORS})
+def customer_transfer(request, customer_id: int, payload: TransferIn):
+    """Hand the customer over; 204 when the new owner is outside the caller's own scope."""
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
+    services.customer_transfer(
+        customer=customer,
+        new_owner=_owner(payload.owner_id),
+        actor=request.auth,
+        reason=payload.reason,
+    )
+    if not selectors.customers_for(request.auth).filter(pk=customer_id).exists():
+        return 204, None
+    return 200, _detail(request, customer_id)
+
+
+@router.post("/{customer_id}/reveal", response={200: RevealOut, **ERRORS})
+def customer_reveal(request, customer_id: int, payload: RevealIn):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    value = services.customer_reveal(customer=customer, field=payload.field, actor=request.auth)
+    return {"field": payload.field, "value": value}
+
+
+@router.get("/{customer_id}/history", response={200: list[HistoryItem], 404: ErrorOut})
+def customer_history(request, customer_id: int):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    return [
+        {
+            "at": h.at,
+            "actor": str(h.actor) if h.actor else "系统",
+            "target": "customer"
+            if h.target_type == "customers.customer"
+            else f"contact:{h.target_id}",
+            "field": h.field,
+            "old": h.old,
+            "new": h.new,
+        }
+        for h in selectors.customer_history(customer=customer)
+    ]
+
+
+@router.get("/{customer_id}/contacts", response={200: list[ContactOut], 404: ErrorOut})
+def contact_list(request, customer_id: int):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    reveal = can_reveal(request.auth)
+    return [contact_item(c, reveal) for c in selectors.contact_list(customer=customer)]
+
+
+@router.post("/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
+def contact_create(request, customer_id: int, payload: ContactIn):
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
+    contact = services.contact_create(customer=customer, data=payload.dict(), actor=request.auth)
+    return 201, contact_item(contact, can_reveal(request.auth))
+
+
+@router.patch("/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+def contact_update(request, customer_id: int, contact_id: int, payload: ContactPatch):
+    contact = selectors.contact_get(
+        user=request.auth, customer_id=customer_id, contact_id=contact_id, action=CHANGE
+    )
+    data = payload.dict(exclude_unset=True, exclude={"version"})
+    contact = services.contact_update(
+        contact=contact, data=data, actor=request.auth, version=payload.version
+    )
+    return contact_item(contact, can_reveal(request.auth))
+
+
+@router.delete("/{customer_id}/contacts/{contact_id}", response={204: None, **ERRORS})
+def contact_delete(request, customer_id: int, contact_id: int):
+    contact = selectors.contact_get(
+        user=request.auth, customer_id=customer_id, contact_id=contact_id, action=CHANGE
+    )
+    services.contact_delete(contact=contact, actor=request.auth)
+    return 204, None
+
+
+@router.post("/{customer_id}/contacts/{contact_id}/reveal", response={200: RevealOut, **ERRORS})
+def contact_reveal(request, customer_id: int, contact_id: int, payload: RevealIn):
+    contact = selectors.contact_get(
+        user=request.auth, customer_id=customer_id, contact_id=contact_id
+    )
+    value = services.contact_reveal(contact=contact, field=payload.field, actor=request.auth)
+    return {"field": payload.field, "value": value}

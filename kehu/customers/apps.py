@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "kehu.customers"
+    label = "customers"
+    verbose_name = "客户"
+
+    def ready(self):
+        from kehu.accounts.choices import RoleCode
+        from kehu.accounts.roles import register_role_permissions
+
+        # Managers may reveal personal data and transfer customers; reps see masked values.
+        register_role_permissions(
+            RoleCode.SALES_MANAGER, ["customers.reveal_pii", "customers.transfer_customer"]
+        )
