@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "kehu.audit",
     "kehu.refdata",
     "kehu.customers",
+    "kehu.dedup",
     "kehu.api",
 ]
 

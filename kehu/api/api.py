@@ -6,6 +6,8 @@ from kehu.accounts.api import auth_router, departments_router, roles_router, use
 from kehu.api import errors
 from kehu.api.auth import api_auth
 from kehu.customers.api import router as customers_router
+from kehu.dedup.api import check_router as duplicate_check_router
+from kehu.dedup.api import router as duplicates_router
 from kehu.refdata.api import router as refdata_router
 
 api = NinjaAPI(
@@ -25,4 +27,6 @@ api.add_router("/users", users_router)
 api.add_router("/departments", departments_router)
 api.add_router("/roles", roles_router)
 api.add_router("/refdata", refdata_router)
+api.add_router("/customers/duplicates", duplicate_check_router)
 api.add_router("/customers", customers_router)
+api.add_router("/duplicates", duplicates_router)

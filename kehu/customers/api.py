@@ -1,5 +1,7 @@
 """REST API for customers and contacts (/api/v1/customers). Thin: parse, call, present."""
 
+from contextlib import contextmanager
+
 from ninja import Query, Router, Schema
 
 from kehu.accounts.models import User
@@ -45,11 +47,29 @@ class ListQuery(Schema):
 
 # Input names that differ from model fields: ids and codes of related rows.
 RENAMED = {"source_id": "source_id", "region_code": "region_id", "industry_code": "industry_id"}
+# …and back: service errors name model fields, a client must see the names it sent.
+ERROR_FIELDS = {
+    "source": "source_id",
+    "region": "region_code",
+    "industry": "industry_code",
+    "owner": "owner_id",
+}
+
+
+@contextmanager
+def _input_field_names():
+    try:
+        yield
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            error["field"] = ERROR_FIELDS.get(error["field"], error["field"])
+        raise
 
 
 def _model_data(payload: Schema) -> dict:
     data = payload.dict(
-        exclude_unset=True, exclude={"version", "owner_id", "contacts", "collaborator_ids"}
+        exclude_unset=True,
+        exclude={"version", "owner_id", "contacts", "collaborator_ids", "allow_similar"},
     )
     return {RENAMED.get(key, key): value for key, value in data.items()}
 
@@ -101,13 +121,15 @@ def customer_list(request, params: Query[ListQuery]):
 @router.post("", response={201: CustomerOut, **ERRORS})
 def customer_create(request, payload: CustomerIn):
     fields_set = payload.model_fields_set
-    customer = services.customer_create(
-        data=_model_data(payload),
-        actor=request.auth,
-        owner=_owner(payload.owner_id) if "owner_id" in fields_set else ...,
-        collaborators=_users(payload.collaborator_ids),
-        contacts=[c.dict() for c in payload.contacts],
-    )
+    with _input_field_names():
+        customer = services.customer_create(
+            data=_model_data(payload),
+            actor=request.auth,
+            owner=_owner(payload.owner_id) if "owner_id" in fields_set else ...,
+            collaborators=_users(payload.collaborator_ids),
+            contacts=[c.dict() for c in payload.contacts],
+            allow_similar=payload.allow_similar,
+        )
     return 201, _detail(request, customer.pk)
 
 
@@ -122,13 +144,14 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
     data = _model_data(payload)
     if "owner_id" in payload.model_fields_set:
         data["owner_id"] = payload.owner_id  # logged and ignored by the service
-    services.customer_update(
-        customer=customer,
-        data=data,
-        actor=request.auth,
-        version=payload.version,
-        collaborators=_users(payload.collaborator_ids),
-    )
+    with _input_field_names():
+        services.customer_update(
+            customer=customer,
+            data=data,
+            actor=request.auth,
+            version=payload.version,
+            collaborators=_users(payload.collaborator_ids),
+        )
     return _detail(request, customer_id)
 
 
@@ -136,12 +159,13 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
 def customer_transfer(request, customer_id: int, payload: TransferIn):
     """Hand the customer over; 204 when the new owner is outside the caller's own scope."""
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
-    services.customer_transfer(
-        customer=customer,
-        new_owner=_owner(payload.owner_id),
-        actor=request.auth,
-        reason=payload.reason,
-    )
+    with _input_field_names():
+        services.customer_transfer(
+            customer=customer,
+            new_owner=_owner(payload.owner_id),
+            actor=request.auth,
+            reason=payload.reason,
+        )
     if not selectors.customers_for(request.auth).filter(pk=customer_id).exists():
         return 204, None
     return 200, _detail(request, customer_id)

@@ -102,6 +102,7 @@ class CustomerIn(CustomerFields):
     name: str = Field(..., min_length=1, max_length=200)
     owner_id: int | None = Field(None, description="默认为自己；指定他人需要转移权限")
     contacts: list[ContactIn] = Field([], max_length=50)
+    allow_similar: bool = Field(False, description="确认不是同一客户，名称相似也创建（会被记录）")
 
 
 class CustomerPatch(CustomerFields):

@@ -16,9 +16,12 @@ from kehu.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers import search, validation
 from kehu.customers.choices import CustomerKind
-from kehu.customers.models import Contact, Customer
+from kehu.customers.filters import filter_query
+from kehu.customers.models import Contact, Customer, SavedView
 from kehu.customers.normalize import clean_text, normalize_landline, normalize_mobile
 from kehu.customers.numbering import next_customer_number
+from kehu.dedup import keys as dedup_keys
+from kehu.dedup.services import guard as duplicate_guard
 
 COMMON_FIELDS = [
     "name",
@@ -91,6 +94,12 @@ PII_FIELDS = {"mobile", "email", "switchboard"}
 CONTACT_PII_FIELDS = {"mobile", "landline", "email"}
 
 
+def _reindex(customer: Customer) -> None:
+    """Search terms and duplicate keys follow every write that can change them."""
+    search.reindex(customer)
+    dedup_keys.reindex(customer)
+
+
 # --- normalisation and validation -----------------------------------------------------------
 
 
@@ -150,16 +159,37 @@ def _customer_errors(c: Customer) -> dict[str, str]:
     return errors
 
 
+# Django's own message for a missing related row is English ("… instance with code '999999'
+# is not a valid choice.") and names the table; people get these instead.
+MISSING_RELATED_MESSAGES = {
+    "region": "地区代码不存在",
+    "industry": "行业代码不存在",
+    "source": "来源渠道不存在",
+}
+
+
 def _full_check(instance: Model, errors: dict[str, str], exclude: list[str]) -> None:
     """Model-level checks (lengths, choices, FK existence) merged with the domain rules."""
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, messages[0])
+        for field, field_errors in exc.error_dict.items():
+            message = field_errors[0].messages[0]
+            if field_errors[0].code == "invalid" and field in MISSING_RELATED_MESSAGES:
+                message = MISSING_RELATED_MESSAGES[field]
+            errors.setdefault(field, message)
     if errors:
         items = [{"field": f, "message": m} for f, m in errors.items()]
         raise ValidationFailed(items[0]["message"], errors=items)
+
+
+CUSTOMER_CHECK_EXCLUDE = ["number", "owner", "collaborators", "created_by", "updated_by"]
+
+
+def _customer_check(customer: Customer) -> None:
+    """Raise ValidationFailed with every field error of the customer as it stands: the rules
+    customer_create, customer_update and customer_validate share."""
+    _full_check(customer, _customer_errors(customer), exclude=CUSTOMER_CHECK_EXCLUDE)
 
 
 def _display(instance: Model, field: str) -> str:
@@ -195,9 +225,13 @@ def customer_create(
     owner: User | None = ...,
     collaborators: list[User] | None = None,
     contacts: list[dict] | None = None,
+    allow_similar: bool = False,
 ) -> Customer:
     """Create a customer (and optionally its first contacts) owned by `actor` unless `owner`
-    is given; giving someone else (or the pool, None) needs the transfer permission."""
+    is given; giving someone else (or the pool, None) needs the transfer permission.
+
+    An exact duplicate (credit code, phone, email) is refused (409); a same or similar name is
+    refused unless `allow_similar` ("create anyway"), which is then recorded."""
     data = _normalize(
         Customer, {k: v for k, v in data.items() if k.removesuffix("_id") in WRITABLE_FIELDS}
     )
@@ -210,9 +244,16 @@ def customer_create(
         )
     customer = Customer(owner=owner, created_by=actor, updated_by=actor, **data)
     _clear_other_kind(customer)
-    errors = _customer_errors(customer)
-    _full_check(
-        customer, errors, exclude=["number", "owner", "collaborators", "created_by", "updated_by"]
+    _customer_check(customer)
+    contacts = contacts or []
+    allowed_similar = duplicate_guard(
+        user=actor,
+        kind=customer.kind,
+        name=customer.name,
+        uscc=customer.uscc,
+        mobiles=[customer.mobile, *(c.get("mobile") or "" for c in contacts)],
+        emails=[customer.email, *(c.get("email") or "" for c in contacts)],
+        allow_similar=allow_similar,
     )
     customer.number = next_customer_number()
     customer.save()
@@ -221,13 +262,20 @@ def customer_create(
     for contact_data in contacts or []:
         _contact_save(customer=customer, contact=Contact(customer=customer), data=contact_data)
     _ensure_primary(customer)
-    search.reindex(customer)
+    _reindex(customer)
     audit_record(
         actor=actor,
         action="customer.create",
         target=customer,
         data={"number": customer.number, "name": customer.name},
     )
+    if allowed_similar:
+        audit_record(
+            actor=actor,
+            action="customer.create_despite_similar",
+            target=customer,
+            data={"candidates": allowed_similar},
+        )
     return customer
 
 
@@ -247,6 +295,7 @@ def customer_update(
     actor: User,
     version: int | None,
     collaborators: list[User] | None = None,
+    check_duplicates: bool = True,
 ) -> Customer:
     """Apply `data` to the customer if `version` is still current (else StaleVersion, 409).
 
@@ -272,13 +321,21 @@ def customer_update(
         setattr(locked, field, value)
     if "kind" in data:
         _clear_other_kind(locked)
-    errors = _customer_errors(locked)
-    _full_check(
-        locked, errors, exclude=["number", "owner", "collaborators", "created_by", "updated_by"]
-    )
+    _customer_check(locked)
     changes = {
         f: (before[f], _display(locked, f)) for f in data if before[f] != _display(locked, f)
     }
+    if check_duplicates and changes.keys() & {"uscc", "mobile", "email"}:
+        duplicate_guard(
+            user=actor,
+            kind=locked.kind,
+            name=locked.name,
+            uscc=locked.uscc,
+            mobiles=[locked.mobile],
+            emails=[locked.email],
+            exclude_id=locked.pk,
+            check_similar=False,
+        )
     if collaborators is not None:
         old = sorted(str(u) for u in locked.collaborators.all())
         new = sorted(str(u) for u in collaborators)
@@ -298,7 +355,7 @@ def customer_update(
             for f, (old, new) in changes.items()
         },
     )
-    search.reindex(locked)
+    _reindex(locked)
     return locked
 
 
@@ -369,10 +426,8 @@ def customer_reveal(*, customer: Customer, field: str, actor: User) -> str:
 # --- contacts -------------------------------------------------------------------------------
 
 
-def _contact_save(*, customer: Customer, contact: Contact, data: dict) -> Contact:
-    data = _normalize(Contact, {k: v for k, v in data.items() if k in CONTACT_FIELDS})
-    for field, value in data.items():
-        setattr(contact, field, value)
+def _contact_check(contact: Contact) -> None:
+    """Raise ValidationFailed with every field error of the contact as it stands."""
     errors: dict[str, str] = {}
     if not contact.name:
         errors["name"] = "请填写联系人姓名"
@@ -385,6 +440,13 @@ def _contact_save(*, customer: Customer, contact: Contact, data: dict) -> Contac
         if message:
             errors.setdefault(field, message)
     _full_check(contact, errors, exclude=["customer"])
+
+
+def _contact_save(*, customer: Customer, contact: Contact, data: dict) -> Contact:
+    data = _normalize(Contact, {k: v for k, v in data.items() if k in CONTACT_FIELDS})
+    for field, value in data.items():
+        setattr(contact, field, value)
+    _contact_check(contact)
     if contact.is_primary:
         # The new primary takes over; the constraint guarantees at most one.
         Contact.objects.filter(customer=customer, is_primary=True).exclude(pk=contact.pk).update(
@@ -392,6 +454,19 @@ def _contact_save(*, customer: Customer, contact: Contact, data: dict) -> Contac
         )
     contact.save()
     return contact
+
+
+def _guard_contact(*, contact: Contact, actor: User) -> None:
+    """A contact's phone or email that already identifies another customer is a duplicate."""
+    duplicate_guard(
+        user=actor,
+        kind=CustomerKind.ENTERPRISE,
+        name="",
+        mobiles=[contact.mobile],
+        emails=[contact.email],
+        exclude_id=contact.customer_id,
+        check_similar=False,
+    )
 
 
 def _ensure_primary(customer: Customer) -> None:
@@ -410,8 +485,9 @@ def _ensure_primary(customer: Customer) -> None:
 @transaction.atomic
 def contact_create(*, customer: Customer, data: dict, actor: User) -> Contact:
     contact = _contact_save(customer=customer, contact=Contact(customer=customer), data=data)
+    _guard_contact(contact=contact, actor=actor)
     _ensure_primary(customer)
-    search.reindex(customer)
+    _reindex(customer)
     audit_record(
         actor=actor,
         action="contact.create",
@@ -431,6 +507,8 @@ def contact_update(*, contact: Contact, data: dict, actor: User, version: int | 
         )
     before = {f: _display(locked, f) for f in data if f in CONTACT_FIELDS}
     _contact_save(customer=locked.customer, contact=locked, data=data)
+    if {"mobile", "email"} & data.keys():
+        _guard_contact(contact=locked, actor=actor)
     changes = {
         f: (_masked_display(f, old), _masked_display(f, _display(locked, f)))
         for f, old in before.items()
@@ -440,7 +518,7 @@ def contact_update(*, contact: Contact, data: dict, actor: User, version: int | 
         Contact.objects.filter(pk=locked.pk).update(version=locked.version + 1)
         field_changes_record(actor=actor, target=locked, changes=changes)
     _ensure_primary(locked.customer)
-    search.reindex(locked.customer)
+    _reindex(locked.customer)
     locked.refresh_from_db()
     return locked
 
@@ -456,7 +534,7 @@ def contact_delete(*, contact: Contact, actor: User) -> None:
     )
     contact.delete()
     _ensure_primary(customer)
-    search.reindex(customer)
+    _reindex(customer)
 
 
 def contact_reveal(*, contact: Contact, field: str, actor: User) -> str:
@@ -468,3 +546,82 @@ def contact_reveal(*, contact: Contact, field: str, actor: User) -> str:
         raise PermissionDenied("没有查看完整联系方式的权限")
     reveal_record(actor=actor, target=contact, field=field)
     return getattr(contact, field)
+
+
+# --- validation without saving (live form checks) --------------------------------------------
+
+
+def customer_validate(
+    *,
+    data: dict,
+    actor: User,
+    customer: Customer | None = None,
+    contacts: list[dict] | None = None,
+) -> list[dict]:
+    """The field errors customer_create (no `customer`) or customer_update would raise for
+    `data`, as [{"field", "message"}]; nothing is saved. Errors of `contacts` (create only) are
+    named "contacts.<index>.<field>" so a form can tell them from the customer's own fields."""
+    data = _normalize(
+        Customer, {k: v for k, v in data.items() if k.removesuffix("_id") in WRITABLE_FIELDS}
+    )
+    if customer is None:
+        candidate = Customer(owner=actor, **data)
+        _clear_other_kind(candidate)
+    else:
+        candidate = Customer.objects.get(pk=customer.pk)
+        for field, value in data.items():
+            setattr(candidate, field, value)
+        if "kind" in data:
+            _clear_other_kind(candidate)
+    errors: list[dict] = []
+    try:
+        _customer_check(candidate)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    for index, contact_data in enumerate(contacts or []):
+        contact = Contact(
+            **_normalize(Contact, {k: v for k, v in contact_data.items() if k in CONTACT_FIELDS})
+        )
+        try:
+            _contact_check(contact)
+        except ValidationFailed as exc:
+            errors.extend(
+                {"field": f"contacts.{index}.{e['field']}", "message": e["message"]}
+                for e in exc.errors
+            )
+    return errors
+
+
+# --- saved list views (我的视图) ---------------------------------------------------------------
+
+SAVED_VIEW_LIMIT = 30
+
+
+@transaction.atomic
+def saved_view_save(*, user: User, name: str, query: str) -> SavedView:
+    """Save the current list filter under `name` for `user`; the same name replaces it."""
+    name = clean_text(name or "")
+    query = filter_query(query or "")
+    message = None
+    if not name:
+        message = "请填写视图名称"
+    elif len(name) > SavedView._meta.get_field("name").max_length:
+        message = "视图名称最多 50 个字"
+    elif len(query) > SavedView._meta.get_field("query").max_length:
+        message = "筛选条件过长"
+    if message:
+        raise ValidationFailed(message, errors=[{"field": "name", "message": message}])
+    view, created = SavedView.objects.update_or_create(
+        user=user, name=name, defaults={"query": query}
+    )
+    if created and SavedView.objects.filter(user=user).count() > SAVED_VIEW_LIMIT:
+        message = f"最多保存 {SAVED_VIEW_LIMIT} 个视图，请先删除不用的"
+        raise ValidationFailed(message, errors=[{"field": "name", "message": message}])
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView, actor: User) -> None:
+    if view.user_id != actor.pk:
+        raise PermissionDenied("只能删除自己的视图")
+    view.delete()

@@ -1,0 +1,97 @@
+"""Duplicate API: check while typing, scan, review groups, merge and undo."""
+
+from ninja import Router
+
+from kehu.accounts.scoping import CHANGE, scope
+from kehu.api.schemas import ErrorOut
+from kehu.core.errors import NotFound, PermissionDenied
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get
+from kehu.dedup import selectors, services
+from kehu.dedup.models import MergeRecord, ScanRun
+from kehu.dedup.schemas import CheckIn, CheckOut, GroupOut, MergeIn, MergeOut, ScanOut
+
+check_router = Router(tags=["duplicates"])
+router = Router(tags=["duplicates"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@check_router.post("/check", response=CheckOut)
+def duplicate_check(request, payload: CheckIn):
+    """Candidates for a record being typed. Out-of-scope candidates carry only their owner."""
+    return {"candidates": selectors.duplicate_check(user=request.auth, **payload.dict())}
+
+
+def _need_merge_permission(user):
+    if not user.has_perm("dedup.add_mergerecord"):
+        raise PermissionDenied("没有合并客户的权限")
+
+
+@router.post("/scans", response={202: ScanOut, 403: ErrorOut})
+def scan_start(request):
+    _need_merge_permission(request.auth)
+    return 202, services.scan_start(actor=request.auth)
+
+
+@router.get("/scans/{scan_id}", response={200: ScanOut, 404: ErrorOut})
+def scan_detail(request, scan_id: int):
+    run = ScanRun.objects.filter(pk=scan_id, started_by=request.auth).first()
+    if run is None:
+        raise NotFound("扫描不存在")
+    return run
+
+
+def _group_out(item) -> dict:
+    group = item["group"]
+    return {
+        "id": group.pk,
+        "confidence": group.confidence,
+        "reasons": group.reasons,
+        "members": [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "name": c.name,
+                "owner": str(c.owner) if c.owner_id else "公海",
+            }
+            for c in item["members"]
+        ],
+    }
+
+
+@router.get("/groups", response=list[GroupOut])
+def group_list(request):
+    return [_group_out(item) for item in selectors.group_list(user=request.auth)]
+
+
+@router.post("/groups/{group_id}/dismiss", response={204: None, **ERRORS})
+def group_dismiss(request, group_id: int):
+    item = selectors.group_get(user=request.auth, group_id=group_id)
+    services.group_dismiss(group=item["group"], actor=request.auth)
+    return 204, None
+
+
+@router.post("/merge", response={201: MergeOut, **ERRORS})
+def merge(request, payload: MergeIn):
+    """Merge records the caller may edit; any record outside their edit scope is 404."""
+    _need_merge_permission(request.auth)
+    survivor = customer_get(user=request.auth, customer_id=payload.survivor_id, action=CHANGE)
+    others = [
+        customer_get(user=request.auth, customer_id=i, action=CHANGE) for i in payload.merge_ids
+    ]
+    record = services.merge(
+        survivor=survivor, others=others, field_sources=payload.field_sources, actor=request.auth
+    )
+    return 201, record
+
+
+@router.post("/merges/{merge_id}/undo", response={200: MergeOut, **ERRORS})
+def merge_undo(request, merge_id: int):
+    _need_merge_permission(request.auth)
+    editable = scope(Customer.objects.all(), request.auth, CHANGE)
+    record = MergeRecord.objects.filter(pk=merge_id, survivor__in=editable).first()
+    if record is None:
+        raise NotFound("合并记录不存在")
+    services.merge_undo(record=record, actor=request.auth)
+    record.refresh_from_db()
+    return record

@@ -1,0 +1,275 @@
+"""Writes of the duplicate module: the create/update guard, scans, dismissals, merge and undo."""
+
+import json
+
+from django.apps import apps
+from django.core import serializers
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.audit.models import FieldChange
+from kehu.audit.services import audit_record
+from kehu.core.errors import Conflict, ErrorCode, ValidationFailed
+from kehu.customers.models import Contact, Customer, SearchTerm
+from kehu.dedup import keys
+from kehu.dedup.choices import GroupStatus
+from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord, ScanRun
+from kehu.dedup.selectors import find_matches, present_matches
+
+
+class DuplicateFound(Conflict):
+    """An exact key (credit code, phone, email) already belongs to another customer."""
+
+    code = ErrorCode.DUPLICATE
+
+
+class SimilarFound(Conflict):
+    """A customer with the same or a similar name exists; resend with allow_similar to proceed."""
+
+    code = "similar_name"
+
+
+def guard(
+    *,
+    user,
+    kind: str,
+    name: str,
+    uscc: str = "",
+    mobiles=(),
+    emails=(),
+    exclude_id: int | None = None,
+    allow_similar: bool = False,
+    check_similar: bool = True,
+) -> list[dict]:
+    """Refuse exact duplicates; refuse similar names unless allowed. Returns the similar matches
+    that were allowed, so the caller can record the "create anyway"."""
+    matches = find_matches(
+        kind=kind, name=name, uscc=uscc, mobiles=mobiles, emails=emails, exclude_id=exclude_id
+    )
+    exact = [m for m in matches if m.blocking]
+    if exact:
+        shown = present_matches(user=user, matches=exact)
+        raise DuplicateFound(
+            f"已存在相同客户：{shown[0]['label']}（负责人：{shown[0]['owner']}）",
+            extra={"candidates": shown},
+        )
+    similar = [m for m in matches if not m.blocking] if check_similar else []
+    if similar and not allow_similar:
+        shown = present_matches(user=user, matches=similar)
+        raise SimilarFound(
+            "存在名称相似的客户，确认不是同一客户后可继续创建", extra={"candidates": shown}
+        )
+    return present_matches(user=user, matches=similar) if similar else []
+
+
+def reindex(customer: Customer) -> None:
+    keys.reindex(customer)
+
+
+# --- scan -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scan_start(*, actor) -> ScanRun:
+    from kehu.dedup.tasks import dedup_scan
+
+    run = ScanRun.objects.create(started_by=actor)
+    audit_record(actor=actor, action="dedup.scan_start", target=run, data={})
+    transaction.on_commit(lambda: dedup_scan(run.pk))
+    return run
+
+
+@transaction.atomic
+def group_dismiss(*, group: DuplicateGroup, actor) -> None:
+    group.status = GroupStatus.DISMISSED
+    group.save(update_fields=["status"])
+    audit_record(actor=actor, action="dedup.group_dismiss", target=group, data={})
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+# Relations rebuilt from data rather than moved.
+_REBUILT = {SearchTerm, DedupKey, MergeRecord}
+
+
+def _relations():
+    """Every (model, fk field name) pointing at Customer from another table, found from the
+    model graph so that modules added later (follow-ups, orders…) are moved too."""
+    for rel in Customer._meta.related_objects:
+        if (
+            rel.one_to_many
+            and rel.related_model not in _REBUILT
+            and rel.related_model is not Contact
+        ):
+            yield rel.related_model, rel.field.name
+
+
+@transaction.atomic
+def merge(
+    *, survivor: Customer, others: list[Customer], field_sources: dict[str, int], actor
+) -> MergeRecord:
+    """Merge `others` into `survivor` in one transaction. `field_sources` maps a field to the id
+    of the record whose value wins. Everything related moves to the survivor; undo restores it."""
+    from kehu.customers.services import WRITABLE_FIELDS, customer_update
+
+    ids = [c.pk for c in others]
+    if not others or survivor.pk in ids:
+        raise ValidationFailed(
+            "不能把客户合并到它自己",
+            errors=[{"field": "merge_ids", "message": "不能把客户合并到它自己"}],
+        )
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(
+            "被合并的客户重复", errors=[{"field": "merge_ids", "message": "被合并的客户重复"}]
+        )
+    # Lock every record in primary-key order so two merges cannot interleave.
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, *ids])
+        .order_by("pk")
+    }
+    survivor, others = locked[survivor.pk], [locked[i] for i in ids]
+    if any(c.kind != survivor.kind for c in others):
+        raise ValidationFailed(
+            "企业客户和个人客户不能合并",
+            errors=[{"field": "merge_ids", "message": "企业客户和个人客户不能合并"}],
+        )
+    sources = {survivor.pk: survivor, **{c.pk: c for c in others}}
+    bad = [
+        f
+        for f, src in field_sources.items()
+        if f not in WRITABLE_FIELDS - {"kind"} or src not in sources
+    ]
+    if bad:
+        raise ValidationFailed(
+            f"字段选择无效：{bad[0]}",
+            errors=[{"field": f"field_sources.{bad[0]}", "message": "字段或来源客户无效"}],
+        )
+
+    snapshot = {
+        "merged": serializers.serialize("json", others),
+        "survivor_before": json.loads(serializers.serialize("json", [survivor]))[0]["fields"],
+        "moved": {},
+        "contacts": [],
+        "primary_cleared": [],
+        "history": [],
+        "collaborators_added": [],
+        "groups": [],
+    }
+    survivor_has_primary = survivor.contacts.filter(is_primary=True).exists()
+    moved_contacts = list(
+        Contact.objects.filter(customer_id__in=ids).values_list("pk", "customer_id", "is_primary")
+    )
+    snapshot["contacts"] = [[pk, cid] for pk, cid, _ in moved_contacts]
+    if survivor_has_primary:
+        snapshot["primary_cleared"] = [pk for pk, _, primary in moved_contacts if primary]
+    Contact.objects.filter(pk__in=snapshot["primary_cleared"]).update(is_primary=False)
+    Contact.objects.filter(customer_id__in=ids).update(customer=survivor)
+    for model, field in _relations():
+        rows = list(model.objects.filter(**{f"{field}__in": ids}).values_list("pk", field))
+        if rows:
+            snapshot["moved"][f"{model._meta.label}.{field}"] = rows
+            model.objects.filter(pk__in=[pk for pk, _ in rows]).update(**{field: survivor})
+    history = FieldChange.objects.filter(target_type="customers.customer", target_id__in=ids)
+    snapshot["history"] = list(history.values_list("pk", "target_id"))
+    history.update(target_id=survivor.pk)  # re-pointing, not rewriting: content stays as written
+    existing = set(survivor.collaborators.values_list("pk", flat=True))
+    added = (
+        {u for c in others for u in c.collaborators.values_list("pk", flat=True)}
+        - existing
+        - {survivor.owner_id}
+    )
+    snapshot["collaborators_added"] = sorted(added)
+    groups = DuplicateGroup.objects.filter(
+        customers__in=[survivor.pk, *ids], status=GroupStatus.OPEN
+    ).distinct()
+    snapshot["groups"] = list(groups.values_list("pk", flat=True))
+    DuplicateGroup.objects.filter(pk__in=snapshot["groups"]).update(status=GroupStatus.MERGED)
+
+    record = MergeRecord.objects.create(
+        survivor=survivor, merged_numbers=[c.number for c in others], snapshot=snapshot, actor=actor
+    )
+    for other in others:
+        other.delete()
+    survivor.collaborators.add(*added)
+    data = {f: getattr(sources[src], f) for f, src in field_sources.items() if src != survivor.pk}
+    survivor = customer_update(
+        customer=survivor, data=data, actor=actor, version=None, check_duplicates=False
+    )
+    keys.reindex(survivor)
+    audit_record(
+        actor=actor,
+        action="customer.merge",
+        target=survivor,
+        data={"merged": record.merged_numbers, "merge_id": record.pk, "fields": field_sources},
+    )
+    return record
+
+
+@transaction.atomic
+def merge_undo(*, record: MergeRecord, actor) -> Customer:
+    """Restore the merged customers and move back everything the merge moved."""
+    from kehu.customers import search
+    from kehu.customers.services import WRITABLE_FIELDS, customer_update
+
+    record = MergeRecord.objects.select_for_update().get(pk=record.pk)
+    if record.undone_at:
+        raise Conflict("该合并已撤销")
+    snap = record.snapshot
+    restored = []
+    for obj in serializers.deserialize("json", snap["merged"]):
+        if Customer.objects.filter(number=obj.object.number).exists():
+            raise Conflict("被合并的客户编号已被占用，无法撤销")
+        obj.save()
+        restored.append(obj.object)
+    for pk, customer_id in snap["contacts"]:
+        Contact.objects.filter(pk=pk).update(customer_id=customer_id)
+    Contact.objects.filter(pk__in=snap["primary_cleared"]).update(is_primary=True)
+    for key, rows in snap["moved"].items():
+        label, field = key.rsplit(".", 1)
+        model = apps.get_model(label)
+        for pk, customer_id in rows:
+            model.objects.filter(pk=pk).update(**{f"{field}_id": customer_id})
+    for pk, target_id in snap["history"]:
+        FieldChange.objects.filter(pk=pk).update(target_id=target_id)
+    survivor = record.survivor
+    survivor.collaborators.remove(*snap["collaborators_added"])
+    data = {
+        f: v
+        for f, v in _model_values(snap["survivor_before"]).items()
+        if f.removesuffix("_id") in WRITABLE_FIELDS
+    }
+    customer_update(customer=survivor, data=data, actor=actor, version=None, check_duplicates=False)
+    DuplicateGroup.objects.filter(pk__in=snap["groups"]).update(status=GroupStatus.OPEN)
+    for customer in [survivor, *restored]:
+        customer.refresh_from_db()
+        search.reindex(customer)
+        keys.reindex(customer)
+    record.undone_at = timezone.now()
+    record.undone_by = actor
+    record.save(update_fields=["undone_at", "undone_by"])
+    audit_record(
+        actor=actor,
+        action="customer.merge_undo",
+        target=survivor,
+        data={"merge_id": record.pk, "restored": record.merged_numbers},
+    )
+    return survivor
+
+
+def _model_values(fields: dict) -> dict:
+    """Serialised field values back to model values (FKs as *_id, decimals and dates parsed)."""
+    obj = next(
+        serializers.deserialize(
+            "json", json.dumps([{"model": "customers.customer", "pk": None, "fields": fields}])
+        )
+    )
+    instance = obj.object
+    out = {}
+    for field in Customer._meta.concrete_fields:
+        if field.name in fields:
+            out[field.attname if field.is_relation else field.name] = getattr(
+                instance, field.attname
+            )
+    return out
