@@ -293,3 +293,30 @@ class CustomerNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.day}:{self.last}"
+
+
+class SavedView(models.Model):
+    """A customer-list filter someone saved under a name (我的视图); private to its user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="saved_customer_views",
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    query = models.CharField(
+        _("筛选条件"), max_length=1000, blank=True, help_text=_("列表页的查询参数")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的视图")
+        verbose_name_plural = _("保存的视图")
+        ordering = ["user", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
