@@ -1,9 +1,10 @@
 """The one filter definition for the customer list: the page, the API and exports share it
 (DESIGN.md rule 8)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from kehu.customers.choices import CustomerKind, CustomerStatus, Urgency
 
@@ -72,6 +73,25 @@ class CustomerFilter:
         if self.urgency:
             qs = qs.filter(urgency=self.urgency)
         return qs
+
+
+def filter_params() -> list[str]:
+    """The query-string names of the filter (its dataclass fields)."""
+    return [f.name for f in fields(CustomerFilter)]
+
+
+def filter_query(query: str) -> str:
+    """A list query string reduced to its filter parameters: no cursor, nothing unknown, no
+    empty values. Saved views store this."""
+    allowed = set(filter_params())
+    params = QueryDict(query, mutable=True)
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v]
+        if key in allowed and values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    return params.urlencode()
 
 
 def _region_prefix(code: str) -> str:
