@@ -67,7 +67,7 @@ class CustomerFilter:
             # A section letter selects all its divisions; a division code selects itself.
             qs = qs.filter(Q(industry_id=self.industry) | Q(industry__section_id=self.industry))
         if self.region:
-            qs = qs.filter(region_id__startswith=_region_prefix(self.region))
+            qs = qs.filter(region__code__startswith=_region_prefix(self.region))
         if self.source:
             qs = qs.filter(source_id=self.source)
         if self.urgency:
