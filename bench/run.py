@@ -1,0 +1,140 @@
+"""Run the bench: `make bench SCALE=small|large DB=sqlite|postgres`.
+
+    python -m bench.run --scale large --db postgres [--regenerate] [--no-server]
+
+1. Makes (or reuses) the bench database for the scale (bench/generate.py).
+2. Times every case in `bench/cases.py` in-process through Django's test client, as an admin
+   (全公司), a regional manager (本部门及下级部门) and a rep (本人), beside its raw-SQL yardstick.
+3. Starts gunicorn on 127.0.0.1 against the same database and loads the main endpoints at
+   concurrency 1, 8 and 32 (bounded in requests and seconds), watching the server's memory.
+4. Prints the tables and writes bench/results/<date>-<scale>-<db>.md.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+from bench import config
+
+CONCURRENCY = (1, 8, 32)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Kehu benchmark")
+    parser.add_argument("--scale", choices=sorted(config.SCALES), default="small")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--regenerate", action="store_true", help="generate even if reusable")
+    parser.add_argument("--iterations", type=int, default=100, help="requests per case")
+    parser.add_argument("--case-seconds", type=float, default=20.0, help="time cap per case")
+    parser.add_argument("--no-server", action="store_true", help="skip the gunicorn part")
+    parser.add_argument("--load-requests", type=int, default=3000)
+    parser.add_argument("--load-seconds", type=float, default=8.0)
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    print(f"Load average before the run: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    config.configure(args.scale, args.db)
+
+    from django.core.management import call_command
+
+    from bench import cases as bench_cases
+    from bench import generate, measure, report, server
+    from kehu.accounts.models import ApiToken, User
+    from kehu.accounts.services import token_issue
+
+    marker = generate.ensure(args.scale, args.db, force=args.regenerate)
+    timings["generate/reuse"] = time.monotonic() - started
+    # The pages need the static manifest, as in production (kept under bench/data/var/).
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    users = {role: User.objects.get(pk=pk) for role, pk in marker["users"].items()}
+    ApiToken.objects.filter(user__in=users.values(), name="bench").delete()
+    tokens = {role: token_issue(user=u, name="bench")[1] for role, u in users.items()}
+
+    t0 = time.monotonic()
+    cases = [c for c in bench_cases.build(users) if args.only in c.name]
+    print(
+        f"\n{len(cases)} cases, {args.iterations} requests each (prepared in "
+        f"{time.monotonic() - t0:.1f} s)\n"
+    )
+    t0 = time.monotonic()
+    results = []
+    for case in cases:
+        client = measure.client_for(users[case.role], tokens[case.role], case.html)
+        result = measure.run_case(
+            case,
+            client,
+            iterations=args.iterations,
+            warmup=min(10, len(case.paths) * 2),
+            time_limit=args.case_seconds,
+        )
+        results.append(result)
+        row = report.case_rows([result])[0]
+        print(
+            f"  {row[0]}: median {row[1]} p95 {row[2]} max {row[3]} ms "
+            f"[{row[4]} {row[5]}] yardstick {row[6]} ms, {row[8]} queries",
+            flush=True,
+        )
+        for error in result.errors:
+            print(f"    ! {error}")
+    timings["in-process"] = time.monotonic() - t0
+
+    loads, peak_rss_mb = [], None
+    if not args.no_server:
+        t0 = time.monotonic()
+        from django.db import connections
+
+        connections.close_all()
+        with server.Server(args.scale, args.db) as srv:
+            for case in (c for c in cases if c.load):
+                for concurrency in CONCURRENCY:
+                    result = server.load(
+                        srv.port,
+                        case.name,
+                        case.paths,
+                        tokens[case.role],
+                        concurrency,
+                        max_requests=args.load_requests,
+                        max_seconds=args.load_seconds,
+                    )
+                    loads.append(result)
+                    print(
+                        f"  gunicorn {case.name} ×{concurrency}: {result.rps:.0f} req/s, "
+                        f"median {result.timing.median:.1f} ms, p95 {result.timing.p95:.1f} ms, "
+                        f"errors {result.errors}",
+                        flush=True,
+                    )
+            peak_rss_mb = srv.peak_rss_kb / 1024
+        timings["gunicorn"] = time.monotonic() - t0
+    timings["total"] = time.monotonic() - started
+
+    print()
+    print(report.text_table(report.CASE_HEADER, report.case_rows(results)))
+    if loads:
+        print()
+        print(report.text_table(report.LOAD_HEADER, report.load_rows(loads)))
+        print(f"\nPeak server RSS (master + workers): {peak_rss_mb:.0f} MB")
+    notes = []
+    if args.scale != "large":
+        notes.append("Targets are defined at the large scale (1,000,000 customers).")
+    text = report.markdown(
+        scale=args.scale,
+        db=args.db,
+        marker=marker,
+        cases=results,
+        loads=loads,
+        peak_rss_mb=peak_rss_mb,
+        timings=timings,
+        notes=notes,
+    )
+    path = report.write(text, args.scale, args.db)
+    print(f"\nWritten {path.relative_to(config.ROOT)} in {timings['total']:.0f} s total")
+    failed = [r for r in results if r.errors]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
