@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 from kehu.accounts.models import User
 from kehu.accounts.scoping import CHANGE
 from kehu.api.schemas import ErrorOut
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import NotFound, ValidationFailed
 from kehu.customers import selectors, services
 from kehu.customers.filters import DEFAULT_SORT, CustomerFilter
 from kehu.customers.present import can_reveal, contact_item, customer_detail, customer_item
@@ -130,7 +130,12 @@ def customer_create(request, payload: CustomerIn):
             contacts=[c.dict() for c in payload.contacts],
             allow_similar=payload.allow_similar,
         )
-    return 201, _detail(request, customer.pk)
+    try:
+        return 201, _detail(request, customer.pk)
+    except NotFound:
+        # Created into the pool (公海), outside the creator's own scope from now on: what they
+        # just sent is shown back this once rather than a 404 for a customer that now exists.
+        return 201, customer_detail(customer, can_reveal(request.auth))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, 404: ErrorOut})

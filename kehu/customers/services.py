@@ -242,6 +242,17 @@ def customer_create(
             "只能创建自己负责的客户",
             errors=[{"field": "owner", "message": "没有为他人创建客户的权限"}],
         )
+    elif owner is not None and owner != actor:
+        # The rules of customer_transfer: creating for someone is handing a customer over.
+        if not owner.is_active:
+            raise ValidationFailed(
+                "负责人已停用", errors=[{"field": "owner", "message": "负责人已停用"}]
+            )
+        if not can_see_owner(actor, owner.pk, "customers"):
+            raise ValidationFailed(
+                "只能指定你数据范围内的同事为负责人",
+                errors=[{"field": "owner", "message": "只能指定你数据范围内的同事为负责人"}],
+            )
     customer = Customer(owner=owner, created_by=actor, updated_by=actor, **data)
     _clear_other_kind(customer)
     _customer_check(customer)

@@ -204,6 +204,34 @@ def test_unknown_enum_or_missing_field_is_422_naming_the_field(org, as_rep_a, da
     assert Customer.objects.count() == 0
 
 
+def test_manager_creates_for_a_rep_of_the_team(org, as_manager):
+    response = post(as_manager, URL, {**f.enterprise_data(), "owner_id": org.rep_a.pk})
+
+    assert response.status_code == 201
+    assert response.json()["owner"] == {"id": org.rep_a.pk, "name": "张伟"}
+
+
+def test_manager_cannot_create_for_a_rep_outside_their_scope(org, as_manager):
+    response = post(as_manager, URL, {**f.enterprise_data(), "owner_id": org.rep_c.pk})
+
+    assert response.status_code == 422
+    assert error_fields(response) == {"owner_id": "只能指定你数据范围内的同事为负责人"}
+    assert Customer.objects.count() == 0
+
+
+def test_manager_creates_into_the_pool_and_sees_what_was_created(org, as_manager):
+    response = post(
+        as_manager, URL, {**f.enterprise_data(name="公海客户有限公司"), "owner_id": None}
+    )
+
+    # the pool is outside the manager's scope, yet the created customer is shown back once
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["owner"], body["name"]) == (None, "公海客户有限公司")
+    assert Customer.objects.get(pk=body["id"]).owner is None
+    assert as_manager.get(f"{URL}/{body['id']}").status_code == 404
+
+
 def test_rep_cannot_create_for_another_rep(org, as_rep_a):
     response = post(as_rep_a, URL, {**f.enterprise_data(), "owner_id": org.rep_b.pk})
 

@@ -364,6 +364,26 @@ def test_manager_may_create_for_a_rep(org):
     assert customer.owner == org.rep_a
 
 
+def test_manager_cannot_create_for_someone_outside_their_scope(org):
+    # creating for someone is handing a customer over: the transfer rules apply
+    with pytest.raises(ValidationFailed) as exc_info:
+        f.enterprise(org.manager, owner=org.rep_c)
+
+    assert errors_of(exc_info) == {"owner": "只能指定你数据范围内的同事为负责人"}
+    assert_nothing_saved()
+
+
+def test_cannot_create_for_a_deactivated_user(org):
+    user_deactivate(user=org.rep_a, actor=None)
+    org.rep_a.refresh_from_db()
+
+    with pytest.raises(ValidationFailed) as exc_info:
+        f.enterprise(org.manager, owner=org.rep_a)
+
+    assert errors_of(exc_info) == {"owner": "负责人已停用"}
+    assert_nothing_saved()
+
+
 # --- update and history ---------------------------------------------------------------------
 
 
