@@ -3,6 +3,20 @@
 import pytest
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Static files come from the finders, so tests need no `collectstatic` (and the live server
+    # of the browser tests serves the real css/js) instead of whitenoise's manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Argon2 is deliberately slow; tests create many users. Production keeps argon2
+    # (kehu/core/tests/test_settings.py checks it).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _huey_immediate():
     from huey.contrib.djhuey import HUEY

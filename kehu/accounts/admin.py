@@ -1,12 +1,14 @@
 """Settings pages (设置) for administrators: users, departments, roles — all writes go through
 the account services so audit and session/token revocation cannot be skipped."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts import services
+from kehu.accounts.choices import DataScope
 from kehu.accounts.models import ApiToken, Department, Role, User
 
 admin.site.site_header = _("客户 Kehu 设置")
@@ -45,8 +47,18 @@ class UserAdmin(DjangoUserAdmin):
             services.user_deactivate(user=user, actor=request.user)
 
 
+class DepartmentForm(forms.ModelForm):
+    def clean_parent(self):
+        # The service refuses this too, but by then the admin could only answer with a 500.
+        parent = self.cleaned_data.get("parent")
+        if parent and self.instance.pk and parent.path.startswith(self.instance.path):
+            raise forms.ValidationError(_("不能把部门移到它自己或其下级部门之下"))
+        return parent
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = DepartmentForm
     list_display = ["name", "parent", "manager", "path"]
     search_fields = ["name"]
     fields = ["name", "parent", "manager"]
@@ -62,9 +74,26 @@ class DepartmentAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.department_delete(department=obj, actor=request.user)
 
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action, one service call each so every deletion is audited.
+        for department in queryset.order_by("-path"):
+            services.department_delete(department=department, actor=request.user)
+
+
+class RoleForm(forms.ModelForm):
+    def clean_module_scopes(self):
+        value = self.cleaned_data.get("module_scopes") or {}
+        if not isinstance(value, dict) or any(v not in DataScope.values for v in value.values()):
+            raise forms.ValidationError(
+                _("应为 {模块: 数据范围}，数据范围取值：%(values)s"),
+                params={"values": ", ".join(DataScope.values)},
+            )
+        return value
+
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
+    form = RoleForm
     list_display = ["name", "code", "data_scope", "description"]
     fields = ["name", "code", "data_scope", "module_scopes", "description", "permissions"]
     filter_horizontal = ["permissions"]

@@ -7,6 +7,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from kehu.core.errors import DomainError, ErrorCode
 
+BODY_NOT_JSON = {"field": "__body__", "message": "请求体不是有效的 JSON"}
+
 
 def error_body(code: str, detail: str, errors: list | None = None, **extra) -> dict:
     return {"code": code, "detail": detail, "errors": errors or [], **extra}
@@ -31,7 +33,7 @@ def install(api) -> None:
         for err in exc.errors:
             message = err.get("msg", "invalid")
             if err.get("type") == "json_invalid" or "JSON" in message:
-                errors.append({"field": "__body__", "message": "请求体不是有效的 JSON"})
+                errors.append(dict(BODY_NOT_JSON))
                 continue
             errors.append({"field": _field_name(err.get("loc", ())), "message": message})
         detail = errors[0]["message"] if errors else "请求无效"
@@ -51,6 +53,14 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # ninja reports a body it cannot parse as JSON as a bare 400; it is a validation
+            # error of the body like any other (JSONDecodeError is a ValueError).
+            return api.create_response(
+                request,
+                error_body(ErrorCode.VALIDATION, "请求体不是有效的 JSON", [dict(BODY_NOT_JSON)]),
+                status=422,
+            )
         codes = {
             400: ErrorCode.BAD_REQUEST,
             401: ErrorCode.AUTHENTICATION,
