@@ -193,6 +193,9 @@ def _customer_check(customer: Customer) -> None:
 
 
 def _display(instance: Model, field: str) -> str:
+    """A field's value as people read it: choice labels, related rows by name, YYYY-MM-DD."""
+    if field.endswith("_id") and instance._meta.get_field(field.removesuffix("_id")).is_relation:
+        field = field.removesuffix("_id")
     value = getattr(instance, field)
     if value is None or value == "" or value == []:
         return ""
@@ -334,7 +337,9 @@ def customer_update(
         _clear_other_kind(locked)
     _customer_check(locked)
     changes = {
-        f: (before[f], _display(locked, f)) for f in data if before[f] != _display(locked, f)
+        f.removesuffix("_id"): (before[f], _display(locked, f))
+        for f in data
+        if before[f] != _display(locked, f)
     }
     if check_duplicates and changes.keys() & {"uscc", "mobile", "email"}:
         duplicate_guard(
