@@ -2,7 +2,14 @@
 
 Both the API and the pages present records through here, so masking has one definition."""
 
+import datetime as dt
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
 from kehu.core.masking import mask_email, mask_phone
+from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer
 
 
@@ -106,3 +113,185 @@ def customer_detail(c: Customer, reveal: bool) -> dict:
     data["collaborators"] = [_user_ref(u) for u in c.collaborators.all()]
     data["contacts"] = [contact_item(x, reveal) for x in c.contacts.all()]
     return data
+
+
+# --- display strings for the pages --------------------------------------------------------------
+
+
+def customer_row(c: Customer) -> dict:
+    """A row of the customer list page: always masked (a reveal happens on the record, logged).
+    An enterprise shows its primary contact (selectors.with_primary_contacts) for phone and
+    email."""
+    row = customer_item(c, reveal=False)
+    primary = (getattr(c, "primary_contacts", None) or [None])[0]
+    if primary is not None and not row["mobile"] and not row["email"]:
+        row.update(
+            contact=primary.name,
+            mobile=_phone(primary.mobile, False),
+            email=_email(primary.email, False),
+        )
+    return {
+        **row,
+        "kind_label": c.get_kind_display(),
+        "status_label": c.get_status_display(),
+        "urgency_label": c.get_urgency_display() if c.urgency else "",
+    }
+
+
+def money_wan(value) -> str:
+    """Decimal 万元 with two decimals and thousands separators: 1234.5 → "1,234.50"."""
+    return f"{value:,.2f}"
+
+
+def budget_display(low, high) -> str:
+    """ "50.00–80.00 万元", "≥ 50.00 万元", "≤ 80.00 万元", or "" when neither is known."""
+    if low is not None and high is not None:
+        return f"{money_wan(low)}–{money_wan(high)} 万元"
+    if low is not None:
+        return f"≥ {money_wan(low)} 万元"
+    if high is not None:
+        return f"≤ {money_wan(high)} 万元"
+    return ""
+
+
+def decision_chain_display(steps: list[str]) -> str:
+    """["技术部评估", "财务部审批"] → "技术部评估 → 财务部审批"."""
+    return " → ".join(steps or [])
+
+
+def pending_labels(c: Customer) -> list[str]:
+    """The 待确认 fields of the customer by their Chinese labels, in the record's field order."""
+    names = set(c.pending_fields or [])
+    return [
+        str(f.verbose_name)
+        for f in Customer._meta.get_fields()
+        if f.name in names and hasattr(f, "verbose_name")
+    ]
+
+
+def customer_pii(c: Customer) -> dict[str, str]:
+    """The customer's personal values as a page shows them before a reveal."""
+    return {
+        "mobile": _phone(c.mobile, False),
+        "email": _email(c.email, False),
+        "switchboard": _phone(c.switchboard, False),
+    }
+
+
+def contact_pii(contact: Contact) -> dict[str, str]:
+    return {
+        "mobile": _phone(contact.mobile, False),
+        "landline": _phone(contact.landline, False),
+        "email": _email(contact.email, False),
+    }
+
+
+def field_label(target_type: str, name: str) -> str:
+    """The Chinese label of a customer's or a contact's field, as history names it."""
+    model = Contact if target_type == "customers.contact" else Customer
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def history_rows(changes, contacts: list[Contact]) -> list[dict]:
+    """Field changes (customer_history) as the 变更记录 table shows them."""
+    names = {c.pk: c.name for c in contacts}
+    return [
+        {
+            "at": h.at,
+            "actor": str(h.actor) if h.actor else str(_("系统")),
+            "target": (
+                _("联系人 %(name)s") % {"name": names.get(h.target_id, f"#{h.target_id}")}
+                if h.target_type == "customers.contact"
+                else _("客户")
+            ),
+            "field": field_label(h.target_type, h.field),
+            "old": h.old,
+            "new": h.new,
+        }
+        for h in changes
+    ]
+
+
+# The record page's sections; "budget" is the pair budget_min–budget_max.
+DETAIL_SECTIONS = [
+    ("basic", _("基本信息"), None, ["short_name", "source", "first_contact_date", "region", "address", "collaborators", "created_by", "created_at", "updated_by", "updated_at"]),
+    ("enterprise", _("企业信息"), CustomerKind.ENTERPRISE, ["uscc", "industry", "size_band", "revenue_band", "founded", "ownership", "main_business", "main_customer_groups", "competitors", "switchboard", "website"]),
+    ("individual", _("个人信息"), CustomerKind.INDIVIDUAL, ["gender", "age_band", "occupation", "birthday", "mobile", "email", "wechat", "interests", "buying_habits", "purchase_history"]),
+    ("needs", _("需求"), None, ["core_need", "need_tags", "urgency", "budget", "decision_chain", "current_solution", "pain_points", "expected_outcome", "preferred_contact"]),
+    ("notes", _("备注"), None, ["special_requirements", "risk_notes", "remarks"]),
+]  # fmt: skip
+PAGE_PII_FIELDS = {"mobile", "email", "switchboard"}
+LONG_TEXT_FIELDS = {
+    "main_business",
+    "purchase_history",
+    "core_need",
+    "current_solution",
+    "pain_points",
+    "expected_outcome",
+    "special_requirements",
+    "risk_notes",
+    "remarks",
+}
+
+
+def _value_display(c: Customer, name: str) -> str:
+    if name == "budget":
+        return budget_display(c.budget_min, c.budget_max)
+    if name == "decision_chain":
+        return decision_chain_display(c.decision_chain)
+    if name == "need_tags":
+        return "、".join(c.need_tags or [])
+    if name == "collaborators":
+        return "、".join(str(u) for u in c.collaborators.all())
+    if name in PAGE_PII_FIELDS:
+        return customer_pii(c)[name]
+    value = getattr(c, name)
+    if value is None or value == "":
+        return ""
+    if hasattr(c, f"get_{name}_display"):
+        return str(getattr(c, f"get_{name}_display")())
+    if name in {"region", "industry"}:
+        return value.full_name
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def detail_sections(c: Customer) -> list[dict]:
+    """The record page's sections of filled-in or 待确认 fields, with display values (personal
+    values masked); the other kind's section is left out."""
+    pending = set(c.pending_fields or [])
+    sections = []
+    for key, title, kind, names in DETAIL_SECTIONS:
+        if kind and kind != c.kind:
+            continue
+        rows = []
+        for name in names:
+            is_pending = (
+                bool(pending & {"budget_min", "budget_max"})
+                if name == "budget"
+                else name in pending
+            )
+            value = _value_display(c, name)
+            if not value and not is_pending:
+                continue
+            label = (
+                _("预算（万元）") if name == "budget" else field_label("customers.customer", name)
+            )
+            rows.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "value": value,
+                    "pending": is_pending,
+                    "pii": name in PAGE_PII_FIELDS,
+                    "long": name in LONG_TEXT_FIELDS,
+                }
+            )
+        sections.append({"key": key, "title": title, "rows": rows})
+    return sections

@@ -1,17 +1,23 @@
 """Every read of customers and contacts for a user starts from scope() (DESIGN.md rule 3):
 out of scope is indistinguishable from missing (NotFound → 404)."""
 
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.scoping import VIEW, scope, visible_owner_ids
-from kehu.audit.models import FieldChange
+from kehu.accounts.models import Department, User
+from kehu.accounts.scoping import VIEW, can_see_owner, scope, visible_owner_ids
+from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.pagination import Page, keyset_page
 from kehu.customers import search
 from kehu.customers.filters import SORTS, CustomerFilter
-from kehu.customers.models import Contact, Customer
+from kehu.customers.models import Contact, Customer, SavedView, SourceChannel
+from kehu.customers.present import field_label
 
 LIST_RELATED = ["owner", "region", "industry", "source"]
 
@@ -34,6 +40,20 @@ def customer_list(
     return keyset_page(qs, keys=SORTS[filters.sort], cursor=cursor, limit=limit)
 
 
+def with_primary_contacts(customers: list[Customer]) -> list[Customer]:
+    """Attach each customer's primary contact as `primary_contacts` (a list of at most one) in
+    one query for the whole page, for lists that show an enterprise's phone."""
+    prefetch_related_objects(
+        customers,
+        Prefetch(
+            "contacts",
+            queryset=Contact.objects.filter(is_primary=True),
+            to_attr="primary_contacts",
+        ),
+    )
+    return customers
+
+
 def customer_get(*, user, customer_id: int, action: str = VIEW) -> Customer:
     try:
         return (
@@ -46,7 +66,9 @@ def customer_get(*, user, customer_id: int, action: str = VIEW) -> Customer:
 
 
 def contact_list(*, customer: Customer) -> list[Contact]:
-    """Contacts of a customer already fetched through customer_get (so already in scope)."""
+    """Contacts of a customer already fetched through customer_get (so already in scope); kept
+    on the instance, so later reads of customer.contacts.all() cost no query."""
+    prefetch_related_objects([customer], "contacts")
     return list(customer.contacts.all())
 
 
@@ -61,7 +83,234 @@ def contact_get(*, user, customer_id: int, contact_id: int, action: str = VIEW) 
 def customer_history(*, customer: Customer, limit: int = 200) -> list[FieldChange]:
     """Field changes of the customer and of its contacts, newest first."""
     own = FieldChange.objects.filter(target_type="customers.customer", target_id=customer.pk)
-    contact_ids = list(customer.contacts.values_list("pk", flat=True))
+    contact_ids = [c.pk for c in customer.contacts.all()]  # prefetched by the record page
     theirs = FieldChange.objects.filter(target_type="customers.contact", target_id__in=contact_ids)
     rows = chain(own.select_related("actor")[:limit], theirs.select_related("actor")[:limit])
     return sorted(rows, key=lambda r: (r.at, r.pk), reverse=True)[:limit]
+
+
+# --- what the pages need beside the records ---------------------------------------------------
+
+
+def source_channels() -> list[SourceChannel]:
+    """The active source channels (来源渠道), in the administrators' order."""
+    return list(SourceChannel.objects.filter(is_active=True))
+
+
+def owner_choices(*, user) -> list[User]:
+    """Active users whose customers `user` may see: the 负责人 filter offers these."""
+    qs = User.objects.filter(is_active=True).order_by("department__path", "id")
+    owner_ids = visible_owner_ids(user, Customer.scope_module)
+    return list(qs if owner_ids is None else qs.filter(pk__in=owner_ids))
+
+
+def department_choices(*, user) -> list[Department]:
+    """Departments worth filtering by: all for a company-wide scope, else those of the owners
+    `user` may see."""
+    owner_ids = visible_owner_ids(user, Customer.scope_module)
+    if owner_ids is None:
+        return list(Department.objects.all())
+    return list(Department.objects.filter(members__pk__in=owner_ids).distinct())
+
+
+def transfer_candidates(*, user, customer: Customer) -> list[User]:
+    """Who `user` may hand the customer to: anyone active when it is their own customer,
+    else the active users inside their own data scope (customer_transfer enforces the same)."""
+    qs = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=customer.owner_id or 0)
+        .select_related("department")
+        .order_by("department__path", "id")
+    )
+    owner_ids = visible_owner_ids(user, Customer.scope_module)
+    if customer.owner_id == user.pk or owner_ids is None:
+        return list(qs)
+    return list(qs.filter(pk__in=owner_ids))
+
+
+def can_change(*, user, customer: Customer) -> bool:
+    """Whether customer_get(action=CHANGE) finds the customer for `user` (no query: the
+    visible owners are cached on the user)."""
+    return can_see_owner(user, customer.owner_id, Customer.scope_module)
+
+
+def can_transfer(*, user, customer: Customer) -> bool:
+    """The owner may hand over their own customer; others need the transfer permission."""
+    return can_change(user=user, customer=customer) and (
+        customer.owner_id == user.pk or user.has_perm("customers.transfer_customer")
+    )
+
+
+# --- saved list views ---------------------------------------------------------------------------
+
+
+def saved_view_list(*, user) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user))
+
+
+def saved_view_get(*, user, view_id: int) -> SavedView:
+    """One of the user's own saved views; anyone else's is NotFound."""
+    try:
+        return SavedView.objects.get(pk=view_id, user=user)
+    except (SavedView.DoesNotExist, ValueError, TypeError):
+        raise NotFound("视图不存在") from None
+
+
+# --- timeline (时间线) ------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened to a customer, as the 时间线 shows it."""
+
+    at: dt.datetime
+    kind: str  # "event", "change"; later modules add theirs ("followup", "order"…)
+    actor: str
+    title: str
+    lines: list[str] = field(default_factory=list)
+    # The record fields the entry changed (a change) or changes by nature (an event).
+    fields: frozenset[str] = frozenset()
+
+
+TimelineSource = Callable[[Customer], Iterable[TimelineEntry]]
+TIMELINE_SOURCES: list[TimelineSource] = []
+
+
+def timeline_source(source: TimelineSource) -> TimelineSource:
+    """Register a function that yields a customer's entries of one kind (a decorator): later
+    modules (follow-ups, opportunities, tickets) add theirs and the 时间线 merges them all."""
+    TIMELINE_SOURCES.append(source)
+    return source
+
+
+# Audit actions shown on the timeline: title, and the fields the action writes (their field
+# changes are shown inside the event). Other, technical actions are left out.
+TIMELINE_EVENTS = {
+    "customer.create": (_("创建客户"), frozenset()),
+    "customer.create_despite_similar": (_("确认不是重复客户后创建"), frozenset()),
+    "customer.transfer": (_("转移负责人"), frozenset({"owner"})),
+    "customer.merge": (_("合并客户"), frozenset()),
+    "customer.merge_undo": (_("撤销合并"), frozenset()),
+    "contact.create": (_("添加联系人"), frozenset()),
+    "contact.delete": (_("删除联系人"), frozenset()),
+}
+EVENT_FIELDS = frozenset().union(*(fields for _title, fields in TIMELINE_EVENTS.values()))
+TIMELINE_LIMIT = 100
+# Rows one write produces are written within this window of each other.
+TIMELINE_SAME_STEP = dt.timedelta(seconds=2)
+
+
+def _actor_name(user) -> str:
+    return str(user) if user else str(_("系统"))
+
+
+def _event_lines(event: AuditEvent) -> list[str]:
+    data = event.data or {}
+    if event.action == "customer.create":
+        return [_("客户编号：%(number)s") % {"number": data.get("number", "")}]
+    if event.action == "customer.transfer" and data.get("reason"):
+        return [_("原因：%(reason)s") % {"reason": data["reason"]}]
+    if event.action.startswith("contact.") and data.get("name"):
+        return [str(data["name"])]
+    if event.action == "customer.merge" and data.get("merged"):
+        return ["、".join(map(str, data["merged"]))]
+    return []
+
+
+@timeline_source
+def _audit_entries(customer: Customer) -> list[TimelineEntry]:
+    events = AuditEvent.objects.filter(
+        target_type="customers.customer",
+        target_id=str(customer.pk),
+        action__in=list(TIMELINE_EVENTS),
+    ).select_related("actor")[:TIMELINE_LIMIT]
+    return [
+        TimelineEntry(
+            at=e.at,
+            kind="event",
+            actor=_actor_name(e.actor),
+            title=str(TIMELINE_EVENTS[e.action][0]),
+            lines=_event_lines(e),
+            fields=TIMELINE_EVENTS[e.action][1],
+        )
+        for e in events
+    ]
+
+
+@timeline_source
+def _history_entries(customer: Customer) -> list[TimelineEntry]:
+    """Field changes, one entry per save: same person, same record, within a moment, no field
+    twice. Fields an event writes (负责人 by a transfer) stay apart, to be shown in the event."""
+    names = {c.pk: c.name for c in customer.contacts.all()}
+    entries: list[TimelineEntry] = []
+    key = None
+    for change in customer_history(customer=customer, limit=TIMELINE_LIMIT):
+        this_key = (
+            change.actor_id,
+            change.target_type,
+            change.target_id,
+            change.field in EVENT_FIELDS,
+        )
+        line = _("%(field)s：%(old)s → %(new)s") % {
+            "field": field_label(change.target_type, change.field),
+            "old": change.old or "—",
+            "new": change.new or "—",
+        }
+        if (
+            this_key == key
+            and entries[-1].at - change.at <= TIMELINE_SAME_STEP
+            and change.field not in entries[-1].fields
+        ):
+            entries[-1].lines.append(line)
+            entries[-1].fields |= {change.field}
+            continue
+        key = this_key
+        if change.target_type == "customers.contact":
+            title = _("修改联系人 %(name)s") % {"name": names.get(change.target_id, "")}
+        else:
+            title = _("修改客户资料")
+        entries.append(
+            TimelineEntry(
+                at=change.at,
+                kind="change",
+                actor=_actor_name(change.actor),
+                title=str(title).strip(),
+                lines=[line],
+                fields=frozenset({change.field}),
+            )
+        )
+    return entries
+
+
+def _absorbs(event: TimelineEntry, change: TimelineEntry) -> bool:
+    """Whether `change` is the field change `event` made (a transfer and its 负责人 change)."""
+    return (
+        event.kind == "event"
+        and change.kind == "change"
+        and bool(change.fields)
+        and change.fields <= event.fields
+        and event.actor == change.actor
+        and abs(event.at - change.at) <= TIMELINE_SAME_STEP
+    )
+
+
+def timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Everything that happened to the customer, newest first, from every registered source;
+    an event shows the field changes it made instead of listing them apart."""
+    entries = sorted(
+        chain.from_iterable(source(customer) for source in TIMELINE_SOURCES),
+        key=lambda e: e.at,
+        reverse=True,
+    )
+    merged: list[TimelineEntry] = []
+    for entry in entries:
+        previous = merged[-1] if merged else None
+        if previous is not None and _absorbs(previous, entry):
+            previous.lines.extend(entry.lines)
+            continue
+        if previous is not None and _absorbs(entry, previous):
+            entry.lines.extend(previous.lines)
+            merged[-1] = entry
+            continue
+        merged.append(entry)
+    return merged[:limit]
