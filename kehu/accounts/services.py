@@ -128,12 +128,18 @@ def _validate_password(password: str, user: User) -> None:
         ) from None
 
 
+_USER_TEXT_FIELDS = {"display_name", "email", "mobile"}
+
+
 @transaction.atomic
 def user_update(*, user: User, data: dict, actor: User | None) -> User:
     roles = data.pop("roles", None)
     for field in ("display_name", "email", "mobile", "department", "manager"):
         if field in data:
-            setattr(user, field, data[field])
+            value = data[field]
+            if value is None and field in _USER_TEXT_FIELDS:
+                value = ""  # null clears a text field (the column is NOT NULL)
+            setattr(user, field, value)
     if user.manager_id == user.pk:
         raise ValidationFailed(
             "直属上级不能是本人", errors=[{"field": "manager", "message": "直属上级不能是本人"}]
@@ -187,9 +193,11 @@ def _end_sessions(user: User) -> None:
 
 @transaction.atomic
 def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
+    cleared = {"module_scopes": {}, "description": ""}  # what null means for these fields
     for field in ("name", "data_scope", "module_scopes", "description"):
         if field in data:
-            setattr(role, field, data[field])
+            value = data[field]
+            setattr(role, field, cleared[field] if value is None and field in cleared else value)
     bad = [v for v in role.module_scopes.values() if v not in DataScope.values]
     if bad:
         raise ValidationFailed(

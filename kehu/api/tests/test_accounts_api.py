@@ -390,3 +390,56 @@ def test_password_is_never_returned(org):
 
     assert PASSWORD not in response.content.decode()
     assert "password" not in response.json()
+
+
+def test_patch_null_clears_a_users_text_fields(org):
+    User.objects.filter(pk=org["rep"].pk).update(display_name="张伟", mobile="13812341234")
+
+    response = patch_json(
+        api_client(org["admin"]),
+        f"/api/v1/users/{org['rep'].pk}",
+        {"display_name": None, "email": None, "mobile": None},
+    )
+
+    assert response.status_code == 200, response.content
+    rep = User.objects.get(pk=org["rep"].pk)
+    assert (rep.display_name, rep.email, rep.mobile) == ("", "", "")
+
+
+def test_patch_null_clears_a_roles_module_scopes_and_description(org):
+    role = Role.objects.get(code="sales_rep")
+    Role.objects.filter(pk=role.pk).update(module_scopes={"tickets": "all"})
+
+    response = patch_json(
+        api_client(org["admin"]),
+        f"/api/v1/roles/{role.pk}",
+        {"module_scopes": None, "description": None},
+    )
+
+    assert response.status_code == 200, response.content
+    role.refresh_from_db()
+    assert (role.module_scopes, role.description) == ({}, "")
+
+
+@pytest.mark.parametrize(
+    ("resource", "payload", "field"),
+    [
+        ("departments", {"name": None}, "name"),
+        ("roles", {"name": None}, "name"),
+        ("roles", {"data_scope": None}, "data_scope"),
+    ],
+)
+def test_patch_null_on_a_required_field_is_422(org, resource, payload, field):
+    pk = org["hq"].pk if resource == "departments" else Role.objects.get(code="sales_rep").pk
+
+    response = patch_json(api_client(org["admin"]), f"/api/v1/{resource}/{pk}", payload)
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_path_parameter_of_the_wrong_type_is_422(org):
+    response = api_client(org["admin"]).get("/api/v1/users/abc")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "user_id"

@@ -65,9 +65,11 @@ def test_home_navigation_lists_the_modules(rep):
     response = session_client(rep).get("/")
 
     labels = [item["label"] for item in response.context["nav_items"]]
-    assert labels == ["今日", "客户", "跟进", "商机", "工单", "关怀", "分析", "设置"]
-    home = response.context["nav_items"][0]
-    assert home["url"] == "/" and home["active"] is True
+    items = dict(zip(labels, response.context["nav_items"], strict=True))
+    assert labels[0] == "今日" and labels[-1] == "设置"
+    assert {"客户", "跟进", "商机", "工单", "关怀", "分析"} <= set(labels)
+    assert items["今日"]["url"] == "/" and items["今日"]["active"] is True
+    assert items["设置"]["url"] == "/settings/" and items["设置"]["active"] is False
 
 
 def test_pages_carry_the_security_headers(rep):
@@ -132,3 +134,18 @@ def test_home_text_is_english_after_switching(rep):
     html = client.get("/").content.decode()
 
     assert "今日" not in html
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "lang"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-hans"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR", "zh-hans"),
+        ("", "zh-hans"),
+    ],
+)
+def test_first_visit_follows_the_browser_language(client, accept_language, lang):
+    response = client.get(reverse("login"), headers={"Accept-Language": accept_language})
+
+    assert f'<html lang="{lang}">' in response.content.decode()
