@@ -8,6 +8,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("kehu.accounts.urls")),
+    path("customers/duplicates/", include("kehu.dedup.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", admin.site.urls),

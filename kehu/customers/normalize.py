@@ -78,7 +78,7 @@ _PROVINCE_PREFIX_RE = re.compile(
 _CITY_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(市|自治州|地区)")
 _DISTRICT_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,3}(新区|区|县)")
 # A branch written after the company's own legal form: …有限公司杭州分公司.
-_BRANCH_RE = re.compile(r"(?<=公司)[\u4e00-\u9fff]{1,12}?(分公司|分厂|分店|办事处|营业部)$")
+_BRANCH_RE = re.compile(r"(公司|厂)[\u4e00-\u9fff]{1,12}?(分公司|分厂|分店|办事处|营业部)$")
 _REGIONS_CSV = Path(__file__).resolve().parent.parent / "refdata" / "data" / "regions.csv"
 
 
@@ -167,7 +167,7 @@ def name_core(name: str) -> str:
     A name that would become empty keeps its cleaned form.
     """
     text = clean_text(name).replace(" ", "")
-    text = _BRANCH_RE.sub("", _BRACKETED.sub("", text))
+    text = _BRANCH_RE.sub(r"\1", _BRACKETED.sub("", text))
     core = _strip_place_prefix(_LEGAL_SUFFIX_RE.sub("", text))
     core = _LEGAL_SUFFIX_RE.sub("", core)
     return (core or text).lower()

@@ -2,13 +2,11 @@
 
 from ninja import Router
 
-from kehu.accounts.scoping import CHANGE, scope
+from kehu.accounts.scoping import CHANGE
 from kehu.api.schemas import ErrorOut
-from kehu.core.errors import NotFound, PermissionDenied
-from kehu.customers.models import Customer
+from kehu.core.errors import PermissionDenied
 from kehu.customers.selectors import customer_get
 from kehu.dedup import selectors, services
-from kehu.dedup.models import MergeRecord, ScanRun
 from kehu.dedup.schemas import CheckIn, CheckOut, GroupOut, MergeIn, MergeOut, ScanOut
 
 check_router = Router(tags=["duplicates"])
@@ -35,10 +33,7 @@ def scan_start(request):
 
 @router.get("/scans/{scan_id}", response={200: ScanOut, 404: ErrorOut})
 def scan_detail(request, scan_id: int):
-    run = ScanRun.objects.filter(pk=scan_id, started_by=request.auth).first()
-    if run is None:
-        raise NotFound("扫描不存在")
-    return run
+    return selectors.scan_get(user=request.auth, scan_id=scan_id)
 
 
 def _group_out(item) -> dict:
@@ -66,6 +61,8 @@ def group_list(request):
 
 @router.post("/groups/{group_id}/dismiss", response={204: None, **ERRORS})
 def group_dismiss(request, group_id: int):
+    # Saying "not a duplicate" hides the group from everyone: a reviewer's decision.
+    _need_merge_permission(request.auth)
     item = selectors.group_get(user=request.auth, group_id=group_id)
     services.group_dismiss(group=item["group"], actor=request.auth)
     return 204, None
@@ -88,10 +85,7 @@ def merge(request, payload: MergeIn):
 @router.post("/merges/{merge_id}/undo", response={200: MergeOut, **ERRORS})
 def merge_undo(request, merge_id: int):
     _need_merge_permission(request.auth)
-    editable = scope(Customer.objects.all(), request.auth, CHANGE)
-    record = MergeRecord.objects.filter(pk=merge_id, survivor__in=editable).first()
-    if record is None:
-        raise NotFound("合并记录不存在")
+    record = selectors.merge_record_get(user=request.auth, merge_id=merge_id)
     services.merge_undo(record=record, actor=request.auth)
     record.refresh_from_db()
     return record

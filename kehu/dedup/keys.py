@@ -1,10 +1,14 @@
 """Identity keys of a customer (DOMAIN.md 查重): credit code, normalised mobiles and emails of the
 customer and its contacts, the company-name core, and an individual's name + mobile."""
 
+import re
+
 from kehu.customers.choices import CustomerKind
 from kehu.customers.normalize import clean_text, name_core, normalize_mobile
 from kehu.dedup.choices import KeyKind
 from kehu.dedup.models import DedupKey
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def keys_from_values(
@@ -15,14 +19,15 @@ def keys_from_values(
     if uscc:
         keys.add((KeyKind.USCC, uscc.replace(" ", "").upper()))
     phones = {normalize_mobile(m) for m in mobiles if m}
-    phones = {p for p in phones if len(p) == 11 and p.isdigit()}
+    # Only real mobiles identify someone: a landline is shared by a whole switchboard.
+    phones = {p for p in phones if _MOBILE.fullmatch(p)}
     keys |= {(KeyKind.PHONE, p) for p in phones}
     keys |= {(KeyKind.EMAIL, clean_text(e).lower()) for e in emails if e}
     if name:
         if kind == CustomerKind.INDIVIDUAL:
             person = clean_text(name).replace(" ", "")
+            # No name key for a person: thousands of customers are called 张伟.
             keys |= {(KeyKind.PERSON, f"{person}|{p}") for p in phones}
-            keys.add((KeyKind.NAME, person.lower()))
         else:
             keys.add((KeyKind.NAME, name_core(name)))
     return {(k, v[:200]) for k, v in keys if v}

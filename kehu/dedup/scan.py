@@ -103,17 +103,18 @@ def _compare_block(links: Links, block: list[tuple[str, int]]) -> None:
     if len(block) <= BLOCK_CAP:
         for i in range(len(block) - 1):
             later = names[i + 1 :]
-            for _, score, j in extract(
+            for value, score, j in extract(
                 names[i], later, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF, limit=None
             ):
                 other = block[i + 1 + j][1]
-                if other != block[i][1]:
+                # Identical cores were linked by the exact pass already.
+                if other != block[i][1] and value != names[i]:
                     links.link([block[i][1], other], score / 100 * 0.9, "名称相似")
         return
     for i in range(len(block)):  # sorted neighbourhood: compare with the next WINDOW names
         for j in range(i + 1, min(i + 1 + WINDOW, len(block))):
             score = fuzz.ratio(names[i], names[j], score_cutoff=SIMILAR_CUTOFF)
-            if score and block[i][1] != block[j][1]:
+            if score and block[i][1] != block[j][1] and names[i] != names[j]:
                 links.link([block[i][1], block[j][1]], score / 100 * 0.9, "名称相似")
 
 

@@ -1,18 +1,22 @@
 """Duplicate candidates for what someone is typing, and scan groups for review — both scoped:
 a candidate the user may not see is reported only as "exists, owner: 张三 / 公海"."""
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from kehu.accounts.scoping import scope
+from kehu.accounts.scoping import CHANGE, scope
 from kehu.core.errors import NotFound
+from kehu.core.masking import mask_email, mask_phone
+from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
 from kehu.customers.normalize import name_core
 from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind
 from kehu.dedup.keys import keys_from_values
-from kehu.dedup.models import DedupKey, DuplicateGroup
+from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord, ScanRun
 
 SIMILAR_THRESHOLD = 80
 NAME_BLOCK_CAP = 300
@@ -23,6 +27,10 @@ REASONS = {
     KeyKind.PERSON: ("same_person", "姓名和手机号相同"),
     KeyKind.NAME: ("same_name", "名称核心相同"),
 }
+
+
+# When one customer shares several exact keys, the most telling one is the reason shown.
+REASON_RANK = [KeyKind.USCC, KeyKind.PERSON, KeyKind.PHONE, KeyKind.EMAIL, KeyKind.NAME]
 
 
 @dataclass
@@ -50,11 +58,11 @@ def find_matches(
         for key_kind, value in keys:
             condition |= Q(kind=key_kind, value=value)
         rows = DedupKey.objects.filter(condition).exclude(customer_id=exclude_id)
-        for customer_id, key_kind in rows.values_list("customer_id", "kind")[:100]:
-            reason, label = REASONS[key_kind]
-            blocking = key_kind in EXACT_KINDS
-            current = matches.get(customer_id)
-            if current is None or (blocking and not current.blocking):
+        found = rows.values_list("customer_id", "kind")[:100]
+        for customer_id, key_kind in sorted(found, key=lambda r: REASON_RANK.index(r[1])):
+            if customer_id not in matches:
+                reason, label = REASONS[key_kind]
+                blocking = key_kind in EXACT_KINDS
                 matches[customer_id] = Match(customer_id, reason, label, 100, blocking)
     core = name_core(name) if name and kind != "individual" else ""
     if len(core) >= 2:
@@ -151,3 +159,100 @@ def group_get(*, user, group_id: int) -> dict:
     if len(members) < 2:
         raise NotFound("重复组不存在")
     return {"group": group, "members": members}
+
+
+# --- scans ----------------------------------------------------------------------------------
+
+
+def scan_latest(*, user) -> ScanRun | None:
+    """The user's most recent scan (its progress is what the review page shows)."""
+    return ScanRun.objects.filter(started_by=user).first()
+
+
+def scan_get(*, user, scan_id: int) -> ScanRun:
+    run = ScanRun.objects.filter(pk=scan_id, started_by=user).first()
+    if run is None:
+        raise NotFound("扫描不存在")
+    return run
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+
+def merge_members(*, user, customer_ids: list[int]) -> list[Customer]:
+    """The records to merge, in the order given, all of which the user may edit; any other is
+    NotFound (404), so a record out of scope cannot be told from a missing one."""
+    ids = list(dict.fromkeys(customer_ids))
+    found = (
+        scope(Customer.objects.filter(pk__in=ids), user, CHANGE)
+        .select_related("owner", "region", "industry", "source")
+        .in_bulk()
+    )
+    if len(ids) < 2 or len(found) != len(ids):
+        raise NotFound("客户不存在")
+    return [found[i] for i in ids]
+
+
+def merge_record_get(*, user, merge_id: int) -> MergeRecord:
+    """A merge whose surviving record the user may edit."""
+    editable = scope(Customer.objects.all(), user, CHANGE)
+    record = (
+        MergeRecord.objects.filter(pk=merge_id, survivor__in=editable)
+        .select_related("survivor", "actor", "undone_by")
+        .first()
+    )
+    if record is None:
+        raise NotFound("合并记录不存在")
+    return record
+
+
+def _merge_field_names(kind: str) -> list[str]:
+    from kehu.customers.services import COMMON_FIELDS, ENTERPRISE_FIELDS, INDIVIDUAL_FIELDS
+
+    own = ENTERPRISE_FIELDS if kind == CustomerKind.ENTERPRISE else INDIVIDUAL_FIELDS
+    wanted = {*COMMON_FIELDS, *own} - {"pending_fields"}
+    # In the record's own order, as the customer page shows them.
+    return [f.name for f in Customer._meta.concrete_fields if f.name in wanted]
+
+
+PII_MASKS = {"mobile": mask_phone, "switchboard": mask_phone, "email": mask_email}
+
+
+def _display(customer: Customer, field: str, reveal: bool) -> str:
+    value = getattr(customer, field)
+    if value is None or value == "" or value == []:
+        return ""
+    if field in PII_MASKS and not reveal:
+        return PII_MASKS[field](value)
+    if hasattr(customer, f"get_{field}_display"):
+        return str(getattr(customer, f"get_{field}_display")())
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def merge_fields(*, members: list[Customer], survivor: Customer, reveal: bool) -> list[dict]:
+    """The fields whose values differ between the records, each with one choice per distinct
+    value; the survivor's value is chosen unless it is empty and another record has one."""
+    rows = []
+    for name in _merge_field_names(survivor.kind):
+        field = Customer._meta.get_field(name)
+        raw = {c.pk: getattr(c, field.attname) for c in members}
+        if len({repr(v) for v in raw.values()}) < 2:
+            continue
+        order = [survivor, *(c for c in members if c.pk != survivor.pk)]
+        choices, seen = [], set()
+        for c in order:
+            if repr(raw[c.pk]) in seen:
+                continue
+            seen.add(repr(raw[c.pk]))
+            choices.append({"customer": c, "display": _display(c, name, reveal)})
+        chosen = next((ch for ch in choices if ch["display"]), choices[0])
+        for ch in choices:
+            ch["checked"] = ch is chosen
+        rows.append({"name": name, "label": str(field.verbose_name), "choices": choices})
+    return rows

@@ -5,6 +5,7 @@ import json
 from django.apps import apps
 from django.core import serializers
 from django.db import transaction
+from django.db.models import ManyToManyRel
 from django.utils import timezone
 
 from kehu.audit.models import FieldChange
@@ -94,14 +95,59 @@ _REBUILT = {SearchTerm, DedupKey, MergeRecord}
 
 def _relations():
     """Every (model, fk field name) pointing at Customer from another table, found from the
-    model graph so that modules added later (follow-ups, orders…) are moved too."""
-    for rel in Customer._meta.related_objects:
+    model graph so that modules added later (follow-ups, orders…) are moved too — including
+    foreign keys declared with related_name="+", which Django leaves out of related_objects."""
+    for rel in Customer._meta.get_fields(include_hidden=True):
         if (
             rel.one_to_many
+            and not rel.related_model._meta.auto_created  # many-to-many link tables
             and rel.related_model not in _REBUILT
             and rel.related_model is not Contact
         ):
             yield rel.related_model, rel.field.name
+
+
+def _m2m_links():
+    """(link table, column of the other side, column of the customer, move?) for every
+    many-to-many field of another model that points at Customer (tags, duplicate groups…).
+    Duplicate groups keep their members as they were: a group is about those records."""
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if isinstance(rel, ManyToManyRel):
+            field = rel.field
+            through = field.remote_field.through
+            yield (
+                through,
+                f"{field.m2m_field_name()}_id",
+                f"{field.m2m_reverse_field_name()}_id",
+                rel.related_model is not DuplicateGroup,
+            )
+
+
+def _move_m2m_links(survivor: Customer, ids: list[int]) -> list:
+    """Give the survivor the links the merged records had (they go with the records when those
+    are deleted); returns what undo needs: [label, other column, customer column, the merged
+    records' links, the links added to the survivor]."""
+    out = []
+    for through, other, own, move in _m2m_links():
+        rows = list(through.objects.filter(**{f"{own}__in": ids}).values_list(other, own))
+        if not rows:
+            continue
+        added = []
+        if move:
+            have = set(through.objects.filter(**{own: survivor.pk}).values_list(other, flat=True))
+            added = sorted({o for o, _ in rows} - have)
+            through.objects.bulk_create([through(**{other: o, own: survivor.pk}) for o in added])
+        out.append([through._meta.label, other, own, rows, added])
+    return out
+
+
+def _restore_m2m_links(snapshot: list, survivor_id: int) -> None:
+    for label, other, own, rows, added in snapshot:
+        through = apps.get_model(label)
+        through.objects.filter(**{own: survivor_id, f"{other}__in": added}).delete()
+        through.objects.bulk_create(
+            [through(**{other: o, own: c}) for o, c in rows], ignore_conflicts=True
+        )
 
 
 @transaction.atomic
@@ -159,11 +205,16 @@ def merge(
     }
     survivor_has_primary = survivor.contacts.filter(is_primary=True).exists()
     moved_contacts = list(
-        Contact.objects.filter(customer_id__in=ids).values_list("pk", "customer_id", "is_primary")
+        Contact.objects.filter(customer_id__in=ids)
+        .order_by("pk")
+        .values_list("pk", "customer_id", "is_primary")
     )
     snapshot["contacts"] = [[pk, cid] for pk, cid, _ in moved_contacts]
-    if survivor_has_primary:
-        snapshot["primary_cleared"] = [pk for pk, _, primary in moved_contacts if primary]
+    # One primary contact per customer: the survivor's, else the first merged record's.
+    primaries = [
+        pk for pk, cid, primary in sorted(moved_contacts, key=lambda r: ids.index(r[1])) if primary
+    ]
+    snapshot["primary_cleared"] = primaries if survivor_has_primary else primaries[1:]
     Contact.objects.filter(pk__in=snapshot["primary_cleared"]).update(is_primary=False)
     Contact.objects.filter(customer_id__in=ids).update(customer=survivor)
     for model, field in _relations():
@@ -186,6 +237,11 @@ def merge(
     ).distinct()
     snapshot["groups"] = list(groups.values_list("pk", flat=True))
     DuplicateGroup.objects.filter(pk__in=snapshot["groups"]).update(status=GroupStatus.MERGED)
+    snapshot["links"] = _move_m2m_links(survivor, ids)
+    # Earlier merges into a merged record go with it (cascade); keep them for undo.
+    snapshot["merge_records"] = serializers.serialize(
+        "json", MergeRecord.objects.filter(survivor_id__in=ids)
+    )
 
     record = MergeRecord.objects.create(
         survivor=survivor, merged_numbers=[c.number for c in others], snapshot=snapshot, actor=actor
@@ -223,16 +279,12 @@ def merge_undo(*, record: MergeRecord, actor) -> Customer:
             raise Conflict("被合并的客户编号已被占用，无法撤销")
         obj.save()
         restored.append(obj.object)
-    for pk, customer_id in snap["contacts"]:
-        Contact.objects.filter(pk=pk).update(customer_id=customer_id)
+    _move_back(Contact, "customer_id", snap["contacts"])
     Contact.objects.filter(pk__in=snap["primary_cleared"]).update(is_primary=True)
     for key, rows in snap["moved"].items():
         label, field = key.rsplit(".", 1)
-        model = apps.get_model(label)
-        for pk, customer_id in rows:
-            model.objects.filter(pk=pk).update(**{f"{field}_id": customer_id})
-    for pk, target_id in snap["history"]:
-        FieldChange.objects.filter(pk=pk).update(target_id=target_id)
+        _move_back(apps.get_model(label), f"{field}_id", rows)
+    _move_back(FieldChange, "target_id", snap["history"])
     survivor = record.survivor
     survivor.collaborators.remove(*snap["collaborators_added"])
     data = {
@@ -241,6 +293,9 @@ def merge_undo(*, record: MergeRecord, actor) -> Customer:
         if f.removesuffix("_id") in WRITABLE_FIELDS
     }
     customer_update(customer=survivor, data=data, actor=actor, version=None, check_duplicates=False)
+    _restore_m2m_links(snap.get("links", []), survivor.pk)
+    for obj in serializers.deserialize("json", snap.get("merge_records", "[]")):
+        obj.save()
     DuplicateGroup.objects.filter(pk__in=snap["groups"]).update(status=GroupStatus.OPEN)
     for customer in [survivor, *restored]:
         customer.refresh_from_db()
@@ -256,6 +311,15 @@ def merge_undo(*, record: MergeRecord, actor) -> Customer:
         data={"merge_id": record.pk, "restored": record.merged_numbers},
     )
     return survivor
+
+
+def _move_back(model, column: str, rows: list) -> None:
+    """Point rows ([pk, original customer id]) back at their customers, one query per customer."""
+    by_customer: dict[int, list[int]] = {}
+    for pk, customer_id in rows:
+        by_customer.setdefault(customer_id, []).append(pk)
+    for customer_id, pks in by_customer.items():
+        model.objects.filter(pk__in=pks).update(**{column: customer_id})
 
 
 def _model_values(fields: dict) -> dict:
