@@ -66,8 +66,17 @@ def customer_list(request):
     }
     if not is_htmx(request):
         context.update(_list_options(request.user, query))
-    partial = "customers/_customer_rows.html" if cursor else "customers/_customer_results.html"
-    return render_page_or_partial(request, "customers/customer_list.html", partial, context)
+    if cursor:
+        return render_page_or_partial(
+            request, "customers/customer_list.html", "customers/_customer_rows.html", context
+        )
+    response = render_page_or_partial(
+        request, "customers/customer_list.html", "customers/_customer_results.html", context
+    )
+    if is_htmx(request):
+        # The address bar shows the filter as saved views keep it, not every empty field.
+        response["HX-Push-Url"] = f"{reverse('customers:list')}?{query}" if query else request.path
+    return response
 
 
 def _next_url(query: str, cursor: str) -> str:

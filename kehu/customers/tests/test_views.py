@@ -113,6 +113,16 @@ def test_search_finds_by_pinyin_initials(org, acme):
     assert "阿里巴巴" not in body
 
 
+def test_htmx_results_push_the_clean_filter_url(org, acme):
+    response = session_client(org["rep"]).get(
+        reverse("customers:list"),
+        {"q": "", "status": "potential", "kind": "", "owner": "", "sort": "-updated_at"},
+        headers=HTMX,
+    )
+
+    assert response["HX-Push-Url"] == "/customers/?status=potential&sort=-updated_at"
+
+
 def test_search_says_when_nothing_matches(org, acme):
     response = session_client(org["rep"]).get(reverse("customers:list"), {"q": "不存在的客户"})
 
@@ -787,3 +797,13 @@ def test_detail_query_count_does_not_grow_with_contacts_or_history(org, django_a
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("customers:detail", args=[customer.pk]))
     assert html(response).count('<li class="contact') == 11
+
+
+def test_form_asks_the_duplicate_hint_while_typing(org, acme):
+    client = session_client(org["rep"])
+
+    new = html(client.get(reverse("customers:create")))
+    edit = html(client.get(reverse("customers:edit", args=[acme.pk])))
+
+    assert f'hx-get="{reverse("dedup:hint")}"' in new
+    assert f'hx-vals=\'{{"exclude_id": "{acme.pk}"}}\'' in edit
