@@ -604,6 +604,7 @@ def _in_process(n: int, db: str, seed: int) -> dict:
             "check_median": check["median_ms"] <= TARGET_CHECK_MS,
         },
         "total_seconds": round(time.monotonic() - started, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -634,7 +635,8 @@ def report(figures: dict) -> str:
     check = figures["check"]
     lines = [
         f"Duplicate detection, n={figures['n']:,} distinct customers + "
-        f"{sum(figures['injected'].values()):,} injected duplicates ({figures['db']})",
+        f"{sum(figures['injected'].values()):,} injected duplicates ({figures['db']}, "
+        f"load average {' / '.join(map(str, figures['load_average']))})",
         f"  scan: {figures['scan_seconds']:.1f} s for {figures['customers']:,} customers, "
         f"{figures['scan_groups']:,} groups, {figures['found_pairs']:,} pairs "
         f"({figures['true_pairs_found']:,} true of {figures['truth_pairs']:,})",

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from rapidfuzz import fuzz
 
 from kehu.accounts.scoping import CHANGE, scope
@@ -84,12 +84,15 @@ def find_matches(
 def present_matches(*, user, matches: list[Match]) -> list[dict]:
     """What the user may learn about each match: the record if in scope, else only its owner."""
     ids = [m.customer_id for m in matches]
-    visible = set(scope(Customer.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+    # One query: the candidates with their owners, and whether the user's scope covers each.
+    in_scope = scope(Customer.objects.filter(pk=OuterRef("pk")), user)
     customers = (
         Customer.objects.select_related("owner")
         .only("id", "number", "name", "owner__display_name", "owner__username")
+        .annotate(in_scope=Exists(in_scope))
         .in_bulk(ids)
     )
+    visible = {pk for pk, c in customers.items() if c.in_scope}
     out = []
     for m in matches:
         customer = customers.get(m.customer_id)

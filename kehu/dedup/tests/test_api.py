@@ -9,6 +9,7 @@ from kehu.audit.models import AuditEvent
 from kehu.customers import services
 from kehu.customers.models import Customer
 from kehu.customers.tests import factories as f
+from kehu.dedup import selectors
 
 from .conftest import post_json
 
@@ -377,3 +378,18 @@ def test_check_costs_a_fixed_number_of_queries(org, client_for, django_assert_ma
     with django_assert_max_num_queries(8):
         response = post_json(client, CHECK, {"name": "云帆智能科技有限公司"})
     assert len(response.json()["candidates"]) == 15
+
+
+def test_a_check_is_three_queries_whatever_it_finds(org, django_assert_num_queries):
+    # Given exact, same-name and similar candidates, some outside the rep's scope
+    f.enterprise(org.rep_a, name="北京字节跳动科技有限公司", uscc=f.VALID_USCC)
+    f.customer_create(
+        org.rep_c, f.enterprise_data(name="字节跳动科技网络有限公司"), allow_similar=True
+    )
+    lookup = {"kind": "enterprise", "name": "字节跳动科技有限公司", "uscc": f.VALID_USCC}
+    selectors.duplicate_check(user=org.rep_a, **lookup)  # the user's scope is cached
+
+    # Then: exact keys, the name block, the candidates with their owners and visibility
+    with django_assert_num_queries(3):
+        found = selectors.duplicate_check(user=org.rep_a, **lookup)
+    assert [c["visible"] for c in found] == [True, False]
