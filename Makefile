@@ -44,8 +44,13 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The English catalogue of the Chinese source strings (kehu/locale/en): run from the project root,
+# keeping the virtualenv's packages, node_modules, tests and generated files out of it. Commit
+# both django.po and the compiled django.mo, so an install needs no gettext tools.
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=bench --ignore=var --ignore=e2e --ignore='*/tests/*'
 messages: setup
-	cd kehu && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en
+	$(PY) manage.py makemessages -l en $(I18N_IGNORE) --no-obsolete
+	$(PY) manage.py compilemessages -l en $(I18N_IGNORE)
 
 SCALE ?= small
 DB ?= sqlite

@@ -122,11 +122,6 @@ def test_login_page_is_in_english_after_switching(client):
     assert '<html lang="en">' in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kehu/locale/en (the English catalogue of the Chinese source strings) does not exist "
-    "yet: pages switch to lang=en but the text stays Chinese. Remove this mark once it does.",
-)
 def test_home_text_is_english_after_switching(rep):
     client = session_client(rep)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
