@@ -136,10 +136,14 @@ def _fuzzy_links(links: Links, run: ScanRun) -> None:
 
 
 def _save_groups(run: ScanRun, found: list[tuple[list[int], float, list[str]]]) -> int:
-    dismissed = {
-        frozenset(g.customers.values_list("pk", flat=True))
-        for g in DuplicateGroup.objects.filter(status=GroupStatus.DISMISSED)
-    }
+    through = DuplicateGroup.customers.through
+    dismissed_members: dict[int, set[int]] = defaultdict(set)
+    rows = through.objects.filter(duplicategroup__status=GroupStatus.DISMISSED).values_list(
+        "duplicategroup_id", "customer_id"
+    )
+    for group_id, customer_id in rows.iterator(chunk_size=10_000):
+        dismissed_members[group_id].add(customer_id)
+    dismissed = {frozenset(ids) for ids in dismissed_members.values()}
     found = [g for g in found if frozenset(g[0]) not in dismissed]
     with transaction.atomic():
         DuplicateGroup.objects.filter(status=GroupStatus.OPEN).exclude(scan=run).delete()
@@ -149,7 +153,6 @@ def _save_groups(run: ScanRun, found: list[tuple[list[int], float, list[str]]]) 
                 for _, conf, reasons in found
             ]
         )
-        through = DuplicateGroup.customers.through
         through.objects.bulk_create(
             [
                 through(duplicategroup_id=g.pk, customer_id=cid)
