@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from ninja import Router
+from ninja.responses import Status
 
 from kehu.accounts import selectors, services
 from kehu.accounts.models import Department, User
@@ -98,7 +99,7 @@ def user_create(request, payload: UserIn):
         manager=_resolve(User, payload.manager_id, "manager_id"),
         roles=selectors.roles_by_code(payload.roles),
     )
-    return 201, selectors.user_get(actor=request.auth, user_id=user.pk)
+    return Status(201, selectors.user_get(actor=request.auth, user_id=user.pk))
 
 
 @users_router.get("/{user_id}", response=UserOut)
@@ -138,7 +139,7 @@ def department_create(request, payload: DepartmentIn):
         manager=_resolve(User, payload.manager_id, "manager_id"),
         actor=request.auth,
     )
-    return 201, department
+    return Status(201, department)
 
 
 @departments_router.get("/{department_id}", response=DepartmentOut)
@@ -163,7 +164,7 @@ def department_delete(request, department_id: int):
     department = selectors.department_get(actor=request.auth, department_id=department_id)
     _need(request.auth, "accounts.delete_department")
     services.department_delete(department=department, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 # --- roles ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from kehu.accounts.models import User
 from kehu.accounts.scoping import CHANGE
@@ -131,11 +132,11 @@ def customer_create(request, payload: CustomerIn):
             allow_similar=payload.allow_similar,
         )
     try:
-        return 201, _detail(request, customer.pk)
+        return Status(201, _detail(request, customer.pk))
     except NotFound:
         # Created into the pool (公海), outside the creator's own scope from now on: what they
         # just sent is shown back this once rather than a 404 for a customer that now exists.
-        return 201, customer_detail(customer, can_reveal(request.auth))
+        return Status(201, customer_detail(customer, can_reveal(request.auth)))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
@@ -172,8 +173,8 @@ def customer_transfer(request, customer_id: int, payload: TransferIn):
             reason=payload.reason,
         )
     if not selectors.customers_for(request.auth).filter(pk=customer_id).exists():
-        return 204, None
-    return 200, _detail(request, customer_id)
+        return Status(204, None)
+    return Status(200, _detail(request, customer_id))
 
 
 @router.post("/{customer_id}/reveal", response={200: RevealOut, **ERRORS})
@@ -212,7 +213,7 @@ def contact_list(request, customer_id: int):
 def contact_create(request, customer_id: int, payload: ContactIn):
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
     contact = services.contact_create(customer=customer, data=payload.dict(), actor=request.auth)
-    return 201, contact_item(contact, can_reveal(request.auth))
+    return Status(201, contact_item(contact, can_reveal(request.auth)))
 
 
 @router.patch("/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -233,7 +234,7 @@ def contact_delete(request, customer_id: int, contact_id: int):
         user=request.auth, customer_id=customer_id, contact_id=contact_id, action=CHANGE
     )
     services.contact_delete(contact=contact, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{customer_id}/contacts/{contact_id}/reveal", response={200: RevealOut, **ERRORS})

@@ -1,6 +1,7 @@
 """Duplicate API: check while typing, scan, review groups, merge and undo."""
 
 from ninja import Router
+from ninja.responses import Status
 
 from kehu.accounts.scoping import CHANGE
 from kehu.api.schemas import ErrorOut
@@ -28,7 +29,7 @@ def _need_merge_permission(user):
 @router.post("/scans", response={202: ScanOut, 403: ErrorOut})
 def scan_start(request):
     _need_merge_permission(request.auth)
-    return 202, services.scan_start(actor=request.auth)
+    return Status(202, services.scan_start(actor=request.auth))
 
 
 @router.get("/scans/{scan_id}", response={200: ScanOut, 404: ErrorOut})
@@ -65,7 +66,7 @@ def group_dismiss(request, group_id: int):
     _need_merge_permission(request.auth)
     item = selectors.group_get(user=request.auth, group_id=group_id)
     services.group_dismiss(group=item["group"], actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/merge", response={201: MergeOut, **ERRORS})
@@ -79,7 +80,7 @@ def merge(request, payload: MergeIn):
     record = services.merge(
         survivor=survivor, others=others, field_sources=payload.field_sources, actor=request.auth
     )
-    return 201, record
+    return Status(201, record)
 
 
 @router.post("/merges/{merge_id}/undo", response={200: MergeOut, **ERRORS})
