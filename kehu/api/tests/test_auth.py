@@ -21,8 +21,8 @@ def rep():
     return make_user("zhang.wei", make_department("上海销售部"), "sales_rep", display_name="张伟")
 
 
-def post_json(client, url, data):
-    return client.post(url, data, content_type="application/json")
+def post_json(client, url, data, **extra):
+    return client.post(url, data, content_type="application/json", **extra)
 
 
 def bearer(key):
@@ -139,7 +139,14 @@ def test_missing_field_is_422_naming_the_field(client):
 
     body = assert_error(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["password"]
-    assert body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == "必填"
+
+
+def test_field_messages_follow_the_request_language(client):
+    response = post_json(client, TOKEN, {"username": "zhang.wei"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    body = assert_error(response, 422, "validation_error")
+    assert body["errors"][0]["message"] == "Required"
 
 
 def test_wrong_type_is_422_naming_the_field(client):
@@ -147,6 +154,7 @@ def test_wrong_type_is_422_naming_the_field(client):
 
     body = assert_error(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["username"]
+    assert body["errors"][0]["message"] == "应为文本"
 
 
 def test_empty_body_is_422(client):
