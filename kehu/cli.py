@@ -26,7 +26,8 @@ def _manage(args: list[str]) -> int:
 def serve(args: list[str]) -> int:
     port = os.environ.get("PORT", "8000")
     if "--port" in args:
-        port = args[args.index("--port") + 1]
+        rest = args[args.index("--port") + 1 :]
+        port = rest[0] if rest else ""
     if not port.isdigit():
         print(f"PORT={port!r}: expected a number", file=sys.stderr)
         return 2

@@ -222,6 +222,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kehu.accounts.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("KEHU_PROXY_COUNT", 0)
+# Counts failures against the real client behind KEHU_PROXY_COUNT proxies, not the proxy.
+AXES_CLIENT_IP_CALLABLE = "kehu.accounts.lockout.client_ip"
 AXES_ENABLED = env_bool("KEHU_AXES_ENABLED", True)
 
 SESSION_COOKIE_AGE = env_int("KEHU_SESSION_HOURS", 12, minimum=1) * 3600

@@ -42,7 +42,16 @@ class Department(TimeStampedModel):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="department_unique_name_in_parent"
+                fields=["parent", "name"],
+                name="department_unique_name_in_parent",
+                violation_error_message=_("同一上级下已有同名部门"),
+            ),
+            # NULL parents never compare equal, so top-level names need their own rule.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="department_unique_top_level_name",
+                violation_error_message=_("已有同名的顶级部门"),
             ),
         ]
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kehu.accounts.choices import DataScope
+from kehu.accounts.choices import DataScope, RoleCode
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.audit.services import audit_record
 from kehu.core.errors import Conflict, ValidationFailed
@@ -114,9 +114,18 @@ def user_create(
         user.set_unusable_password()
     user.save()
     if roles:
-        user.groups.set(roles)
+        _set_roles(user, roles)
     audit_record(actor=actor, action="user.create", target=user, data={"username": username})
     return user
+
+
+def _set_roles(user: User, roles: list[Role]) -> None:
+    """Roles decide who may open 设置 (the admin site): the administrator role does."""
+    user.groups.set(roles)
+    is_staff = user.is_superuser or any(role.code == RoleCode.ADMIN for role in roles)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 def _validate_password(password: str, user: User) -> None:
@@ -147,7 +156,7 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
     _full_clean(user, exclude=["password"])
     user.save()
     if roles is not None:
-        user.groups.set(roles)
+        _set_roles(user, roles)
     if data.get("is_active") is False:
         user_deactivate(user=user, actor=actor)
     elif data.get("is_active") is True and not user.is_active:

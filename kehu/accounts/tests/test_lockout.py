@@ -48,3 +48,11 @@ def test_fewer_hops_than_proxies_falls_back_to_the_peer(settings):
     settings.AXES_IPWARE_PROXY_COUNT = 2
 
     assert client_ip(request("10.0.0.1", forwarded="203.0.113.7")) == "10.0.0.1"
+
+
+def test_axes_counts_failures_against_the_client_behind_the_proxy(settings):
+    from axes.helpers import get_client_ip_address
+
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+
+    assert get_client_ip_address(request("10.0.0.1", forwarded="203.0.113.7")) == "203.0.113.7"

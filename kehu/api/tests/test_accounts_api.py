@@ -443,3 +443,18 @@ def test_path_parameter_of_the_wrong_type_is_422(org):
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "user_id"
+
+
+def test_administrator_role_opens_settings_and_losing_it_closes_them(org):
+    admin_api = api_client(org["admin"])
+    created = post_json(
+        admin_api,
+        "/api/v1/users",
+        {"username": "it.admin", "password": "Another-good-pw-1", "roles": ["admin"]},
+    )
+    assert created.status_code == 201, created.content
+    assert User.objects.get(username="it.admin").is_staff
+
+    patch_json(admin_api, f"/api/v1/users/{created.json()['id']}", {"roles": ["sales_rep"]})
+
+    assert not User.objects.get(username="it.admin").is_staff
