@@ -21,6 +21,8 @@ from kehu.customers.normalize import (
 MAX_TERM = 120
 MAX_FRAGMENT_SUFFIXES = 30
 CANDIDATE_CAP = 2000
+# A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts).
+TERMS_PER_CANDIDATE = 4
 
 
 def _suffixes(text: str) -> list[str]:
@@ -111,6 +113,9 @@ def search(queryset: QuerySet[Customer], raw: str, *, whole_company: bool) -> Qu
         return queryset.filter(direct)
     matches = SearchTerm.objects.filter(term_q).values_list("customer_id", flat=True)
     if whole_company:
-        ids = list(matches.distinct()[:CANDIDATE_CAP])
+        # No DISTINCT: the database would aggregate every match before the LIMIT applies (all
+        # 科技 companies for "科技"); reading a few terms per customer in index order stops early.
+        rows = matches.order_by()[: CANDIDATE_CAP * TERMS_PER_CANDIDATE]
+        ids = list(dict.fromkeys(rows))[:CANDIDATE_CAP]
         return queryset.filter(Q(pk__in=ids) | direct)
     return queryset.filter(Q(pk__in=matches) | direct)
