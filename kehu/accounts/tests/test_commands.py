@@ -105,3 +105,14 @@ def test_demo_people_can_sign_in_with_the_printed_password(client):
 
     password = re.search(r"zhang\.wei\s+\S+\s+\S+\s+(\S+)", output).group(1)
     assert sign_in(client, "zhang.wei", password).status_code == 302
+
+
+def test_demo_gives_the_reps_customers_to_work_with():
+    from kehu.customers.models import Customer
+
+    run("demo", "--if-empty")
+
+    owners = set(Customer.objects.values_list("owner__username", flat=True))
+    assert Customer.objects.filter(kind="enterprise").count() >= 10
+    assert Customer.objects.filter(kind="individual").exists()
+    assert owners == {"zhang.wei", "chen.jing", "liu.yang"}
