@@ -203,8 +203,11 @@ def hint(request):
     not see shows only its owner (负责人 or 公海)."""
     get = {k: (request.GET.get(k) or "")[: HINT_MAX.get(k, 254)].strip() for k in request.GET}
     kind = get.get("kind") if get.get("kind") in CustomerKind.values else CustomerKind.ENTERPRISE
-    mobiles = [get.get("mobile", ""), get.get("contact_mobile", "")]
-    emails = [get.get("email", ""), get.get("contact_email", "")]
+    # As customer_create checks: a company by its contacts' phones, a person by their own
+    # (the form keeps the other kind's hidden inputs).
+    own = "contact_" if kind == CustomerKind.ENTERPRISE else ""
+    mobiles = [get.get(f"{own}mobile", "")]
+    emails = [get.get(f"{own}email", "")]
     if not any([get.get("name"), get.get("uscc"), *mobiles, *emails]):
         return HttpResponse("")
     candidates = selectors.duplicate_check(

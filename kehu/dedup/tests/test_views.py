@@ -356,6 +356,21 @@ def test_hint_of_a_contact_mobile_and_excluding_the_record_being_edited(org):
     assert excluded.content.decode().strip() == ""
 
 
+def test_hint_reads_the_phones_of_the_kind_being_entered(org):
+    # Given a person with a mobile
+    person = f.individual(org.rep_a, mobile="13812345678")
+    client = session_client(org.rep_a)
+    # When a company form still carries that mobile in its hidden individual section
+    as_company = client.get(reverse("dedup:hint"), {"kind": "enterprise", "mobile": "13812345678"})
+    # Then it is not a hint; as a contact's mobile, or for a person, it is
+    assert person.number not in as_company.content.decode()
+    for params in (
+        {"kind": "enterprise", "contact_mobile": "13812345678"},
+        {"kind": "individual", "mobile": "13812345678", "contact_mobile": ""},
+    ):
+        assert person.number in client.get(reverse("dedup:hint"), params).content.decode()
+
+
 def test_hint_of_nothing_is_empty(org):
     f.enterprise(org.rep_a)
     response = session_client(org.rep_a).get(reverse("dedup:hint"), {"kind": "enterprise"})
