@@ -3,8 +3,8 @@
 
 from dataclasses import dataclass, field, fields
 
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.db import connection, models
+from django.db.models import ExpressionWrapper, F, Q, QuerySet
 from django.http import QueryDict
 
 from kehu.accounts.scoping import visible_owner_ids
@@ -152,7 +152,19 @@ def scope_parts(user, keys: list[str]) -> list[QuerySet] | None:
     if shared is None:
         return None
     owners = sorted(owner_ids)
-    parts = [Customer.objects.filter(owner_id__in=owners)]
+    parts = [_owned_by(owners)]
     if shared:
         parts.append(Customer.objects.filter(pk__in=shared).exclude(owner_id__in=owners))
     return parts
+
+
+def _owned_by(owners: list[int]) -> QuerySet:
+    """Customers of `owners`. One owner is an ordered range of customer_owner_updated_idx.
+    For several, SQLite would read every row of every owner from that index and sort them all
+    (half a second for a regional manager at a million customers); hiding the column from its
+    planner (`owner_id + 0`) makes it walk the sort index and test the owner instead, which
+    finds a page after a few hundred rows. PostgreSQL weighs both plans itself."""
+    if len(owners) == 1 or connection.vendor != "sqlite":
+        return Customer.objects.filter(owner_id__in=owners)
+    unindexed = ExpressionWrapper(F("owner_id") + 0, output_field=models.BigIntegerField())
+    return Customer.objects.alias(owner_unindexed=unindexed).filter(owner_unindexed__in=owners)

@@ -7,7 +7,7 @@ the (term, customer) index, so a search costs the same at a thousand rows as at 
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.normalize import (
@@ -20,9 +20,12 @@ from kehu.customers.normalize import (
 
 MAX_TERM = 120
 MAX_FRAGMENT_SUFFIXES = 30
-CANDIDATE_CAP = 2000
-# A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts).
-TERMS_PER_CANDIDATE = 4
+CANDIDATE_CAP = 1000
+# A scope up to this size is walked row by row against the index for a broad word.
+SMALL_SCOPE = 5000
+# A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts):
+# reading this many index entries finds CANDIDATE_CAP + 1 customers when there are that many.
+CANDIDATE_ROWS = (CANDIDATE_CAP + 1) * 4
 
 
 def _suffixes(text: str) -> list[str]:
@@ -102,20 +105,58 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
 
 
 def search(queryset: QuerySet[Customer], raw: str, *, whole_company: bool) -> QuerySet[Customer]:
-    """Customers in `queryset` (already scoped) matching `raw`.
+    """Customers in `queryset` (already scoped) matching `raw`."""
+    return search_parts([queryset], raw, whole_company=whole_company)[0]
 
-    For a company-wide scope the candidate ids come first from the index (capped); for a narrow
-    scope the database joins the user's few customers against the index instead, so no match
-    in scope is lost behind others' matches.
+
+def search_parts(
+    querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
+) -> list[QuerySet[Customer]]:
+    """Each of `querysets` (parts of one scoped list) narrowed to the customers matching `raw`.
+
+    The candidate ids come first from the index, once for all parts: at most
+    CANDIDATE_CAP + 1. Most words (a name, a phone) match fewer: that list is complete and the
+    customers are read by primary key. A broad word (科技, 1385) matches more. Company-wide, the
+    page then shows the newest of the candidates (read newest-first) and counts "1000+"; people
+    narrow the word. In a small scope (a rep's book) the customers are walked in list order and
+    each is checked against the index (EXISTS on the (customer, term) key): no match in scope
+    is lost behind others' matches and the cost is bounded by the scope, not by the word. A
+    wide scope (a region) joins all the matches.
     """
     term_q, direct = query_terms(raw)
     if term_q is None:
-        return queryset.filter(direct)
-    matches = SearchTerm.objects.filter(term_q).values_list("customer_id", flat=True)
-    if whole_company:
-        # No DISTINCT: the database would aggregate every match before the LIMIT applies (all
-        # 科技 companies for "科技"); reading a few terms per customer in index order stops early.
-        rows = matches.order_by()[: CANDIDATE_CAP * TERMS_PER_CANDIDATE]
-        ids = list(dict.fromkeys(rows))[:CANDIDATE_CAP]
-        return queryset.filter(Q(pk__in=ids) | direct)
-    return queryset.filter(Q(pk__in=matches) | direct)
+        return [qs.filter(direct) for qs in querysets]
+    ids = _candidates(term_q, newest_first=whole_company)
+    if len(ids) <= CANDIDATE_CAP or whole_company:
+        return [qs.filter(Q(pk__in=ids) | direct) for qs in querysets]
+    return [_broad(qs, term_q, direct) for qs in querysets]
+
+
+def _broad(queryset: QuerySet[Customer], term_q: Q, direct: Q) -> QuerySet[Customer]:
+    if queryset.order_by().values("pk")[: SMALL_SCOPE + 1].count() > SMALL_SCOPE:
+        matches = SearchTerm.objects.filter(term_q).values("customer_id")
+        return queryset.filter(Q(pk__in=matches) | direct)
+    matching = SearchTerm.objects.filter(term_q, customer_id=OuterRef("pk"))
+    return queryset.filter(Q(Exists(matching)) | direct)
+
+
+def _candidates(term_q: Q, *, newest_first: bool) -> list[int]:
+    """Up to CANDIDATE_CAP + 1 customer ids matching `term_q`, without DISTINCT (which would
+    aggregate every match of a broad word before the LIMIT). Newest first means one backward
+    index range at a time (an OR of ranges would be a bitmap scan sorted as a whole)."""
+    if not newest_first:
+        rows = SearchTerm.objects.filter(term_q).order_by().values_list("customer_id", flat=True)
+        return list(dict.fromkeys(rows[:CANDIDATE_ROWS]))[: CANDIDATE_CAP + 1]
+    ranges = term_q.children if term_q.connector == Q.OR else [term_q]
+    ids: dict[int, None] = {}
+    for part in ranges:
+        condition = part if isinstance(part, Q) else Q(part)
+        rows = (
+            SearchTerm.objects.filter(condition)
+            .order_by("-term", "-customer_id")
+            .values_list("customer_id", flat=True)[:CANDIDATE_ROWS]
+        )
+        ids.update(dict.fromkeys(rows))
+        if len(ids) > CANDIDATE_CAP:
+            break
+    return list(ids)[: CANDIDATE_CAP + 1]

@@ -37,12 +37,11 @@ def customer_list(
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
     whole_company = visible_owner_ids(user, Customer.scope_module) is None
-    parts = []
-    for qs in filters_module.scope_parts(user, keys) or [customers_for(user)]:
-        qs = filters.apply(qs)
-        if filters.q:
-            qs = search.search(qs, filters.q, whole_company=whole_company)
-        parts.append(qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED))
+    parts = filters_module.scope_parts(user, keys) or [customers_for(user)]
+    parts = [filters.apply(qs) for qs in parts]
+    if filters.q:
+        parts = search.search_parts(parts, filters.q, whole_company=whole_company)
+    parts = [qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED) for qs in parts]
     return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit)
 
 

@@ -788,7 +788,7 @@ def test_each_sort_pages_every_row_exactly_once(org, as_rep_a, sort):
 
 # --- query counts ---------------------------------------------------------------------------
 
-# token, role scopes, count, page, user permissions, group permissions
+# token, role scopes, shared customers, page (a last first page is its own count), 2 × permissions
 LIST_QUERIES = 6
 # token, role scopes, customer with its related rows, 2 × permissions, collaborators, contacts
 DETAIL_QUERIES = 7

@@ -752,11 +752,12 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 
 
 # Pinned query counts. List page: session, user, roles, scope (department path, its users),
-# count, page, primary contacts, owners, departments, sources, saved views. The htmx results
-# block drops the last four. Record page: session, user, roles, scope ×2, customer, contacts,
+# customers shared with the user, page (a first page that is also the last is its own count),
+# primary contacts, owners, departments, sources, saved views. The htmx results block drops the
+# last four and a search adds its candidate ids. Record page: session, user, roles, scope ×2, customer, contacts,
 # permissions ×2, collaborators, audit events, history of the customer and of its contacts.
 LIST_PAGE_QUERIES = 12
-LIST_RESULTS_QUERIES = 8
+LIST_RESULTS_QUERIES = 9
 DETAIL_QUERIES = 13
 
 
