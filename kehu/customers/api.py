@@ -1,16 +1,18 @@
 """REST API for customers and contacts (/api/v1/customers). Thin: parse, call, present."""
 
+import dataclasses
 from contextlib import contextmanager
 
 from ninja import Query, Router, Schema
 from ninja.responses import Status
+from pydantic import create_model
 
 from kehu.accounts.models import User
 from kehu.accounts.scoping import CHANGE
 from kehu.api.schemas import ErrorOut
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.customers import selectors, services
-from kehu.customers.filters import DEFAULT_SORT, CustomerFilter
+from kehu.customers.filters import CustomerFilter
 from kehu.customers.present import can_reveal, contact_item, customer_detail, customer_item
 from kehu.customers.schemas import (
     ContactIn,
@@ -30,20 +32,19 @@ router = Router(tags=["customers"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class ListQuery(Schema):
-    q: str = ""
-    status: list[str] = []
-    kind: str = ""
-    owner: int | None = None
-    department: int | None = None
-    industry: str = ""
-    region: str = ""
-    source: int | None = None
-    urgency: str = ""
-    pool: bool = False
-    sort: str = DEFAULT_SORT
-    cursor: str | None = None
-    limit: int | None = None
+def _list_query_schema() -> type[Schema]:
+    """The list's query parameters: CustomerFilter's fields (the one filter definition shared
+    with the page) plus the page position."""
+    fields = {
+        f.name: (f.type, f.default_factory() if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(CustomerFilter)
+    }
+    return create_model(
+        "ListQuery", __base__=Schema, cursor=(str | None, None), limit=(int | None, None), **fields
+    )
+
+
+ListQuery = _list_query_schema()
 
 
 # Input names that differ from model fields: ids and codes of related rows.
