@@ -3,6 +3,7 @@
 Both the API and the pages present records through here, so masking has one definition."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -11,6 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer
+
+
+def field_display(instance, field: str) -> str:
+    """A field's value as people read it: choice labels, related rows by name, lists joined with
+    、, dates YYYY-MM-DD, amounts with two decimals. Masking is the caller's decision."""
+    if field.endswith("_id") and instance._meta.get_field(field.removesuffix("_id")).is_relation:
+        field = field.removesuffix("_id")
+    value = getattr(instance, field)
+    if value is None or value == "" or value == []:
+        return ""
+    if hasattr(instance, f"get_{field}_display"):
+        return str(getattr(instance, f"get_{field}_display")())
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def can_reveal(user) -> bool:

@@ -2,9 +2,6 @@
 tasks all call these, so normalisation, validation, numbering, history, search keys and audit
 cannot be skipped."""
 
-import datetime as dt
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -20,6 +17,7 @@ from kehu.customers.filters import filter_query
 from kehu.customers.models import Contact, Customer, SavedView
 from kehu.customers.normalize import clean_text, normalize_landline, normalize_mobile
 from kehu.customers.numbering import next_customer_number
+from kehu.customers.present import field_display
 from kehu.dedup import keys as dedup_keys
 from kehu.dedup.services import guard as duplicate_guard
 
@@ -192,24 +190,6 @@ def _customer_check(customer: Customer) -> None:
     _full_check(customer, _customer_errors(customer), exclude=CUSTOMER_CHECK_EXCLUDE)
 
 
-def _display(instance: Model, field: str) -> str:
-    """A field's value as people read it: choice labels, related rows by name, YYYY-MM-DD."""
-    if field.endswith("_id") and instance._meta.get_field(field.removesuffix("_id")).is_relation:
-        field = field.removesuffix("_id")
-    value = getattr(instance, field)
-    if value is None or value == "" or value == []:
-        return ""
-    if hasattr(instance, f"get_{field}_display"):
-        return str(getattr(instance, f"get_{field}_display")())
-    if isinstance(value, list):
-        return "、".join(map(str, value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
-
-
 def _masked_display(field: str, value: str) -> str:
     """History keeps personal values masked: reading history is not a way around reveal."""
     if field == "email":
@@ -330,16 +310,16 @@ def customer_update(
     data = _normalize(
         Customer, {k: v for k, v in data.items() if k.removesuffix("_id") in WRITABLE_FIELDS}
     )
-    before = {f: _display(locked, f) for f in data}
+    before = {f: field_display(locked, f) for f in data}
     for field, value in data.items():
         setattr(locked, field, value)
     if "kind" in data:
         _clear_other_kind(locked)
     _customer_check(locked)
     changes = {
-        f.removesuffix("_id"): (before[f], _display(locked, f))
+        f.removesuffix("_id"): (before[f], field_display(locked, f))
         for f in data
-        if before[f] != _display(locked, f)
+        if before[f] != field_display(locked, f)
     }
     if check_duplicates and changes.keys() & {"uscc", "mobile", "email"}:
         duplicate_guard(
@@ -521,14 +501,14 @@ def contact_update(*, contact: Contact, data: dict, actor: User, version: int | 
         raise StaleVersion(
             "联系人已被他人修改，请刷新后重试", extra={"current_version": locked.version}
         )
-    before = {f: _display(locked, f) for f in data if f in CONTACT_FIELDS}
+    before = {f: field_display(locked, f) for f in data if f in CONTACT_FIELDS}
     _contact_save(customer=locked.customer, contact=locked, data=data)
     if {"mobile", "email"} & data.keys():
         _guard_contact(contact=locked, actor=actor)
     changes = {
-        f: (_masked_display(f, old), _masked_display(f, _display(locked, f)))
+        f: (_masked_display(f, old), _masked_display(f, field_display(locked, f)))
         for f, old in before.items()
-        if old != _display(locked, f)
+        if old != field_display(locked, f)
     }
     if changes:
         Contact.objects.filter(pk=locked.pk).update(version=locked.version + 1)

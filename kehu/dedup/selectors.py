@@ -1,9 +1,7 @@
 """Duplicate candidates for what someone is typing, and scan groups for review — both scoped:
 a candidate the user may not see is reported only as "exists, owner: 张三 / 公海"."""
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
 from rapidfuzz import fuzz
@@ -14,6 +12,7 @@ from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
 from kehu.customers.normalize import name_core
+from kehu.customers.present import field_display
 from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind
 from kehu.dedup.keys import keys_from_values
 from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord, ScanRun
@@ -223,19 +222,9 @@ PII_MASKS = {"mobile": mask_phone, "switchboard": mask_phone, "email": mask_emai
 
 def _display(customer: Customer, field: str, reveal: bool) -> str:
     value = getattr(customer, field)
-    if value is None or value == "" or value == []:
-        return ""
-    if field in PII_MASKS and not reveal:
+    if value and field in PII_MASKS and not reveal:
         return PII_MASKS[field](value)
-    if hasattr(customer, f"get_{field}_display"):
-        return str(getattr(customer, f"get_{field}_display")())
-    if isinstance(value, list):
-        return "、".join(map(str, value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
+    return field_display(customer, field)
 
 
 def merge_fields(*, members: list[Customer], survivor: Customer, reveal: bool) -> list[dict]:
