@@ -159,24 +159,26 @@ def keyset_page_parts(
     cursor: str | None,
     limit: int | None,
     count: bool = True,
+    count_parts: list[QuerySet] | None = None,
 ) -> Page:
-    """One page of the union of `parts`, which must not overlap, ordered by `keys`.
+    """One page of the union of `parts`, which must not overlap, ordered by `keys`; counted on
+    `count_parts` when given (the same rows, written to be cheap to count).
 
     Each part is asked for its own first `limit + 1` rows after the cursor, so each can be one
     index range (a user's own customers in customer_owner_updated_idx order, a few shared ones
     by primary key) where the union as one OR-ed query would be a scan; the pages are merged
     here. Keys must compare in Python as in the database: dates, numbers, not collated text.
     """
-    if len(parts) == 1:
-        return keyset_page(parts[0], keys=keys, cursor=cursor, limit=limit, count=count)
     limit = clamp_limit(limit)
     rows: list = []
     for part in parts:
         rows += list(_page_query(part, keys, cursor)[: limit + 1])
-    for key in reversed(keys):  # stable sorts, last key first, give the combined order
-        rows.sort(key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-"))
+    if len(parts) > 1:  # one part is in the database's order already (collations included)
+        for key in reversed(keys):  # stable sorts, last key first, give the combined order
+            rows.sort(key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-"))
     rows, next_cursor = _cut(rows[: limit + 1], keys, limit)
-    total, capped = _count(parts, rows, next_cursor, cursor) if count else (0, False)
+    counted = count_parts or parts
+    total, capped = _count(counted, rows, next_cursor, cursor) if count else (0, False)
     return Page(items=rows, next=next_cursor, count=total, count_capped=capped)
 
 

@@ -21,8 +21,9 @@ from kehu.customers.normalize import (
 MAX_TERM = 120
 MAX_FRAGMENT_SUFFIXES = 30
 CANDIDATE_CAP = 1000
-# A scope up to this size is walked row by row against the index for a broad word.
-SMALL_SCOPE = 5000
+# A word with this many terms (about 1 % of a million customers) is dense enough that walking a
+# scoped list in order and checking each customer finds a page sooner than joining every match.
+DENSE_TERMS = 10_000
 # A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts):
 # reading this many index entries finds CANDIDATE_CAP + 1 customers when there are that many.
 CANDIDATE_ROWS = (CANDIDATE_CAP + 1) * 4
@@ -112,32 +113,59 @@ def search(queryset: QuerySet[Customer], raw: str, *, whole_company: bool) -> Qu
 def search_parts(
     querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
 ) -> list[QuerySet[Customer]]:
-    """Each of `querysets` (parts of one scoped list) narrowed to the customers matching `raw`.
+    """Each of `querysets` (parts of one scoped list) narrowed to the customers matching `raw`."""
+    return search_list(querysets, raw, whole_company=whole_company)[0]
+
+
+def search_list(
+    querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
+) -> tuple[list[QuerySet[Customer]], list[QuerySet[Customer]]]:
+    """`querysets` (parts of one scoped list) narrowed to the customers matching `raw`, twice:
+    written to read a page quickly, and written to count quickly (the same rows).
 
     The candidate ids come first from the index, once for all parts: at most
     CANDIDATE_CAP + 1. Most words (a name, a phone) match fewer: that list is complete and the
     customers are read by primary key. A broad word (科技, 1385) matches more. Company-wide, the
     page then shows the newest of the candidates (read newest-first) and counts "1000+"; people
-    narrow the word. In a small scope (a rep's book) the customers are walked in list order and
-    each is checked against the index (EXISTS on the (customer, term) key): no match in scope
-    is lost behind others' matches and the cost is bounded by the scope, not by the word. A
-    wide scope (a region) joins all the matches.
+    narrow the word. In a narrow scope no match may be lost behind others' matches: a word with
+    some thousands of matches is joined with the scope by the database; a denser one (DENSE_TERMS)
+    walks the scoped list in order and checks each customer against the (customer, term) key
+    (EXISTS), which finds a page after a few hundred rows, and within a rep's book is bounded
+    by the book.
     """
     term_q, direct = query_terms(raw)
     if term_q is None:
-        return [qs.filter(direct) for qs in querysets]
+        found = [qs.filter(direct) for qs in querysets]
+        return found, found
     ids = _candidates(term_q, newest_first=whole_company)
     if len(ids) <= CANDIDATE_CAP or whole_company:
-        return [qs.filter(Q(pk__in=ids) | direct) for qs in querysets]
-    return [_broad(qs, term_q, direct) for qs in querysets]
-
-
-def _broad(queryset: QuerySet[Customer], term_q: Q, direct: Q) -> QuerySet[Customer]:
-    if queryset.order_by().values("pk")[: SMALL_SCOPE + 1].count() > SMALL_SCOPE:
-        matches = SearchTerm.objects.filter(term_q).values("customer_id")
-        return queryset.filter(Q(pk__in=matches) | direct)
+        found = [qs.filter(Q(pk__in=ids) | direct) for qs in querysets]
+        return found, found
+    # Some thousands of matches: the database joins them all with the scope.
+    matches = SearchTerm.objects.filter(term_q).values("customer_id")
+    joined = [qs.filter(Q(pk__in=matches) | direct) for qs in querysets]
+    if not _dense(term_q):
+        return joined, joined
+    # One customer in a hundred or more: walking the list in order finds a page quickly, while
+    # counting that way would walk until the cap; the count joins instead.
     matching = SearchTerm.objects.filter(term_q, customer_id=OuterRef("pk"))
-    return queryset.filter(Q(Exists(matching)) | direct)
+    return [qs.filter(Q(Exists(matching)) | direct) for qs in querysets], joined
+
+
+def _ranges(term_q: Q) -> list[Q]:
+    """The index ranges OR-ed in `term_q`, each answerable by one index-only scan."""
+    parts = term_q.children if term_q.connector == Q.OR else [term_q]
+    return [part if isinstance(part, Q) else Q(part) for part in parts]
+
+
+def _dense(term_q: Q) -> bool:
+    """At least DENSE_TERMS terms match (counted range by range, index only)."""
+    total = 0
+    for condition in _ranges(term_q):
+        total += SearchTerm.objects.filter(condition).order_by()[: DENSE_TERMS - total].count()
+        if total >= DENSE_TERMS:
+            return True
+    return False
 
 
 def _candidates(term_q: Q, *, newest_first: bool) -> list[int]:
@@ -147,10 +175,8 @@ def _candidates(term_q: Q, *, newest_first: bool) -> list[int]:
     if not newest_first:
         rows = SearchTerm.objects.filter(term_q).order_by().values_list("customer_id", flat=True)
         return list(dict.fromkeys(rows[:CANDIDATE_ROWS]))[: CANDIDATE_CAP + 1]
-    ranges = term_q.children if term_q.connector == Q.OR else [term_q]
     ids: dict[int, None] = {}
-    for part in ranges:
-        condition = part if isinstance(part, Q) else Q(part)
+    for condition in _ranges(term_q):
         rows = (
             SearchTerm.objects.filter(condition)
             .order_by("-term", "-customer_id")

@@ -38,11 +38,11 @@ def customer_list(
     keys = SORTS[filters.sort]
     whole_company = visible_owner_ids(user, Customer.scope_module) is None
     parts = filters_module.scope_parts(user, keys) or [customers_for(user)]
-    parts = [filters.apply(qs) for qs in parts]
+    parts = counted = [filters.apply(qs) for qs in parts]
     if filters.q:
-        parts = search.search_parts(parts, filters.q, whole_company=whole_company)
+        parts, counted = search.search_list(parts, filters.q, whole_company=whole_company)
     parts = [qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED) for qs in parts]
-    return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit)
+    return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit, count_parts=counted)
 
 
 def with_primary_contacts(customers: list[Customer]) -> list[Customer]:
