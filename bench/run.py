@@ -130,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         timings=timings,
         notes=notes,
     )
-    path = report.write(text, args.scale, args.db)
-    print(f"\nWritten {path.relative_to(config.ROOT)} in {timings['total']:.0f} s total")
+    if args.only or args.no_server:
+        # A partial run must not replace the full figures in bench/results/.
+        print(f"\nPartial run ({timings['total']:.0f} s): bench/results/ left as it was")
+    else:
+        path = report.write(text, args.scale, args.db)
+        print(f"\nWritten {path.relative_to(config.ROOT)} in {timings['total']:.0f} s total")
     failed = [r for r in results if r.errors]
     return 1 if failed else 0
 
