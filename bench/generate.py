@@ -277,20 +277,33 @@ STEPS: list[Step] = [
 
 
 def terms_signature() -> str:
-    """Changes whenever the app would derive different search terms or duplicate keys."""
+    """Changes whenever the app would derive different search terms or duplicate keys from the
+    kinds of names the generator writes (a sample of each shape)."""
     from bench.fake import DERIVED, Light
 
-    customer = Light(
-        kind="enterprise",
-        uscc="91330106MA27Y5XL3D",
-        name="杭州云帆智能科技(滨江)有限公司",
-        short_name="云帆智能",
-        mobile="13812345678",
-        switchboard="0571-88886666",
-        email="a@b.cn",
-    )
     contacts = [Light(name="王芳", mobile="13900001111", landline="021-1234567", email="w@x.com")]
-    raw = json.dumps([derive(customer, contacts) for _, _, derive in DERIVED], ensure_ascii=False)
+    samples = [
+        ("enterprise", "杭州云帆智能科技(滨江)有限公司", "云帆智能", "0571-88886666"),
+        ("enterprise", "浙江恒泰新材料股份有限公司", "", ""),
+        ("enterprise", "深圳市鼎盛电子集团有限公司", "鼎盛电子", "0755-12345678"),
+        ("enterprise", "瑞博物流(重庆)有限责任公司", "", ""),
+        ("enterprise", "内蒙古优致自动化设备商行", "", ""),
+        ("enterprise", "金华科技厂", "", ""),
+        ("individual", "欧阳晓梅", "", ""),
+    ]
+    derived = []
+    for kind, name, short_name, switchboard in samples:
+        customer = Light(
+            kind=kind,
+            uscc="91330106MA27Y5XL3D" if kind == "enterprise" else "",
+            name=name,
+            short_name=short_name,
+            mobile="13812345678" if kind == "individual" else "",
+            switchboard=switchboard,
+            email="a@b.cn",
+        )
+        derived += [sorted(derive(customer, contacts)) for _, _, derive in DERIVED]
+    raw = json.dumps(derived, ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
