@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-requests", type=int, default=3000)
     parser.add_argument("--load-seconds", type=float, default=8.0)
     parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument(
+        "--dedup-n",
+        type=int,
+        default=None,
+        help="customers for the duplicate-detection figures (default: the scale's size; 0 skips)",
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(report.text_table(report.LOAD_HEADER, report.load_rows(loads)))
         print(f"\nPeak server RSS (master + workers): {peak_rss_mb:.0f} MB")
+    dedup_text = _dedup_figures(args)
     notes = []
     if args.scale != "large":
         notes.append("Targets are defined at the large scale (1,000,000 customers).")
@@ -130,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         timings=timings,
         notes=notes,
     )
+    if dedup_text:
+        text += "\n## Duplicate detection (bench.dedup_quality)\n\n```\n" + dedup_text + "\n```\n"
     if args.only or args.no_server:
         # A partial run must not replace the full figures in bench/results/.
         print(f"\nPartial run ({timings['total']:.0f} s): bench/results/ left as it was")
@@ -138,6 +147,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nWritten {path.relative_to(config.ROOT)} in {timings['total']:.0f} s total")
     failed = [r for r in results if r.errors]
     return 1 if failed else 0
+
+
+def _dedup_figures(args) -> str:
+    """Precision/recall of the scan on injected duplicates, the check's latency and the scan's
+    duration, on a database of its own (issue: 查重与合并)."""
+    n = config.SCALES[args.scale].customers if args.dedup_n is None else args.dedup_n
+    if n <= 0 or args.only:
+        return ""
+    from bench import dedup_quality
+
+    print(f"\nDuplicate detection on {n:,} customers ({args.db}) …", flush=True)
+    # The measurement runs in a child process with its own database and prints its figures.
+    return dedup_quality.report(dedup_quality.run(n, args.db))
 
 
 if __name__ == "__main__":
