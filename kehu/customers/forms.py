@@ -327,6 +327,11 @@ class CustomerForm(forms.Form):
                         "hx-trigger": "change",
                         "hx-target": f"#err-{name}",
                         "hx-swap": "outerHTML",
+                        # One check at a time, in order, each sent with the form as it then is:
+                        # a check also rewrites its linked fields' slots (LINKED_FIELDS), so a
+                        # late answer would otherwise replace a newer message, or the slot a
+                        # pending check was to fill, and that message would be lost.
+                        "hx-sync": "closest form:queue all",
                     }
                 )
 
