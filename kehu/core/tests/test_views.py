@@ -144,3 +144,14 @@ def test_first_visit_follows_the_browser_language(client, accept_language, lang)
     response = client.get(reverse("login"), headers={"Accept-Language": accept_language})
 
     assert f'<html lang="{lang}">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_missing_page_is_a_chinese_404_with_the_navigation():
+    client = session_client(make_user("zhang.wei"))
+
+    response = client.get("/customers/999999999/")
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "页面不存在" in body and 'data-nav="customers"' in body
