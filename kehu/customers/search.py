@@ -105,18 +105,6 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
     return _prefix(f"n:{text}") | _prefix(f"c:{text}"), direct
 
 
-def search(queryset: QuerySet[Customer], raw: str, *, whole_company: bool) -> QuerySet[Customer]:
-    """Customers in `queryset` (already scoped) matching `raw`."""
-    return search_parts([queryset], raw, whole_company=whole_company)[0]
-
-
-def search_parts(
-    querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
-) -> list[QuerySet[Customer]]:
-    """Each of `querysets` (parts of one scoped list) narrowed to the customers matching `raw`."""
-    return search_list(querysets, raw, whole_company=whole_company)[0]
-
-
 def search_list(
     querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
 ) -> tuple[list[QuerySet[Customer]], list[QuerySet[Customer]]]:
