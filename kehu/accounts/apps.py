@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from kehu.accounts.access import connect_signals
         from kehu.accounts.roles import ensure_default_roles
+
+        connect_signals()
 
         # Permissions exist only after migrate has run, so default roles are created then.
         post_migrate.connect(ensure_default_roles, sender=self)

@@ -157,3 +157,18 @@ class ApiToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccessVersion(models.Model):
+    """One row whose value changes whenever anything that decides access changes (users,
+    departments, roles, permissions): processes keep each user's computed access under it
+    (kehu.accounts.access)."""
+
+    value = models.CharField(_("版本"), max_length=32)
+
+    class Meta:
+        verbose_name = _("权限版本")
+        verbose_name_plural = _("权限版本")
+
+    def __str__(self):
+        return self.value

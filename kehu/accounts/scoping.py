@@ -7,14 +7,15 @@ A scoped model declares:
     scope_owner_field = "owner"         # path to the owning User
     def scope_shared_q(cls, user): ...  # optional: extra rows shared with the user (collaborators)
 
-Scopes resolve to a set of owner ids (one small query over users), so the record query is a
-single indexed `owner_id IN (...)` whatever the size of the table.
+Scopes resolve to a set of owner ids, computed once per change to the organisation and kept per
+process (kehu.accounts.access), so the record query is a single indexed `owner_id IN (...)`
+whatever the size of the table.
 """
 
 from django.db.models import Q, QuerySet
 
-from kehu.accounts.choices import DataScope
-from kehu.accounts.models import Department, Role, User
+from kehu.accounts.access import access_for
+from kehu.accounts.models import User
 
 VIEW = "view"
 CHANGE = "change"
@@ -22,48 +23,13 @@ ACTIONS = {VIEW, CHANGE}
 
 
 def role_scopes(user: User, module: str) -> set[str]:
-    """The scopes the user's roles give for `module` (union of all roles), cached per user object."""
-    cache = user.__dict__.setdefault("_kehu_scopes", {})
-    if module not in cache:
-        roles = Role.objects.filter(group_ptr__user=user).only("data_scope", "module_scopes")
-        cache[module] = {role.scope_for(module) for role in roles} or {DataScope.OWN}
-    return cache[module]
+    """The scopes the user's roles give for `module` (union of all roles)."""
+    return access_for(user).scopes(module)
 
 
-def _report_ids(user: User) -> set[int]:
-    """Everyone below the user in the reporting line, however deep."""
-    found: set[int] = set()
-    frontier = {user.pk}
-    while frontier:
-        below = set(User.objects.filter(manager_id__in=frontier).values_list("pk", flat=True))
-        frontier = below - found - {user.pk}
-        found |= frontier
-    return found
-
-
-def visible_owner_ids(user: User, module: str) -> set[int] | None:
+def visible_owner_ids(user: User, module: str) -> frozenset[int] | None:
     """Owner ids whose records `user` may see in `module`; None means the whole company."""
-    cache = user.__dict__.setdefault("_kehu_owner_ids", {})
-    if module in cache:
-        return cache[module]
-    scopes = role_scopes(user, module)
-    if user.is_superuser or DataScope.ALL in scopes:
-        cache[module] = None
-        return None
-    ids = {user.pk}
-    if DataScope.OWN_AND_REPORTS in scopes:
-        ids |= _report_ids(user)
-    if user.department_id and DataScope.DEPARTMENT_TREE in scopes:
-        path = Department.objects.filter(pk=user.department_id).values_list("path", flat=True)[0]
-        ids |= set(
-            User.objects.filter(department__path__startswith=path).values_list("pk", flat=True)
-        )
-    elif user.department_id and DataScope.DEPARTMENT in scopes:
-        ids |= set(
-            User.objects.filter(department_id=user.department_id).values_list("pk", flat=True)
-        )
-    cache[module] = ids
-    return ids
+    return access_for(user).owner_ids(module)
 
 
 def scope(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kehu.accounts.access import current_version
 from kehu.accounts.choices import DataScope, RoleCode
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.audit.services import audit_record
@@ -240,9 +241,15 @@ def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 def token_authenticate(key: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .annotate(access_version=current_version())
+        .filter(key_hash=ApiToken.hash(key))
+        .first()
+    )
     if token is None or not token.is_valid or not token.user.is_active:
         return None
+    token.user.access_version = token.access_version  # read with the user (accounts.access)
     now = timezone.now()
     # Touch at most once a minute: a busy API client should not write on every request.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):

@@ -1,6 +1,7 @@
 """The one NinjaAPI instance; each app contributes a router."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from kehu.accounts.api import auth_router, departments_router, roles_router, users_router
 from kehu.api import errors
@@ -10,7 +11,15 @@ from kehu.dedup.api import check_router as duplicate_check_router
 from kehu.dedup.api import router as duplicates_router
 from kehu.refdata.api import router as refdata_router
 
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8 rather than \\u escapes: half the bytes on a phone's connection."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="Kehu API",
     version="1",
     description="客户关系管理 API。认证：POST /api/v1/auth/token 取得令牌，之后在请求头带上 "

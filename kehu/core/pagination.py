@@ -145,7 +145,7 @@ def _count(parts: list[QuerySet], rows: list, next_cursor, cursor) -> tuple[int,
         return len(rows), False
     total, capped = 0, False
     for part in parts:
-        if total > COUNT_CAP:
+        if capped:  # already "1000+": the other parts cannot change it
             break
         n, part_capped = capped_count(part, cap=COUNT_CAP - total)
         total, capped = total + n, capped or part_capped

@@ -20,25 +20,6 @@ SORTS = {
     "-number": ["-number"],
 }
 DEFAULT_SORT = "-updated_at"
-# Long text and JSON fields no list shows.
-LONG_FIELDS = [
-    "main_business",
-    "main_customer_groups",
-    "competitors",
-    "purchase_history",
-    "interests",
-    "buying_habits",
-    "core_need",
-    "need_tags",
-    "decision_chain",
-    "current_solution",
-    "pain_points",
-    "expected_outcome",
-    "special_requirements",
-    "risk_notes",
-    "remarks",
-    "pending_fields",
-]
 
 
 @dataclass

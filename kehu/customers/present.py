@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer
+from kehu.refdata import selectors as refdata
+
+# A customer's reference-data fields, named from memory instead of a join (refdata.selectors).
+REFDATA_DISPLAY = {"region": refdata.region_display, "industry": refdata.industry_display}
 
 
 def field_display(instance, field: str) -> str:
@@ -19,6 +23,8 @@ def field_display(instance, field: str) -> str:
     、, dates YYYY-MM-DD, amounts with two decimals. Masking is the caller's decision."""
     if field.endswith("_id") and instance._meta.get_field(field.removesuffix("_id")).is_relation:
         field = field.removesuffix("_id")
+    if field in REFDATA_DISPLAY and isinstance(instance, Customer):
+        return REFDATA_DISPLAY[field](getattr(instance, f"{field}_id"))
     value = getattr(instance, field)
     if value is None or value == "" or value == []:
         return ""
@@ -59,9 +65,9 @@ def customer_item(c: Customer, reveal: bool) -> dict:
         "short_name": c.short_name,
         "owner": _user_ref(c.owner),
         "region_code": c.region_id,
-        "region": c.region.full_name if c.region_id else "",
+        "region": refdata.region_display(c.region_id),
         "industry_code": c.industry_id,
-        "industry": c.industry.full_name if c.industry_id else "",
+        "industry": refdata.industry_display(c.industry_id),
         "source": c.source.name if c.source_id else "",
         "urgency": c.urgency,
         "mobile": _phone(c.mobile, reveal),
@@ -268,13 +274,13 @@ def _value_display(c: Customer, name: str) -> str:
         return "、".join(str(u) for u in c.collaborators.all())
     if name in PAGE_PII_FIELDS:
         return customer_pii(c)[name]
+    if name in REFDATA_DISPLAY:
+        return REFDATA_DISPLAY[name](getattr(c, f"{name}_id"))
     value = getattr(c, name)
     if value is None or value == "":
         return ""
     if hasattr(c, f"get_{name}_display"):
         return str(getattr(c, f"get_{name}_display")())
-    if name in {"region", "industry"}:
-        return value.full_name
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

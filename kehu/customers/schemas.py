@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from kehu.api.schemas import Out
 from kehu.customers.choices import (
     AgeBand,
     ContactMethod,
@@ -17,7 +18,7 @@ from kehu.customers.choices import (
 )
 
 
-class UserRef(Schema):
+class UserRef(Out):
     id: int
     name: str
 
@@ -111,7 +112,7 @@ class CustomerPatch(CustomerFields):
     owner_id: int | None = Field(None, description="不可写：请使用 /transfer")
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     id: int
     name: str
     position: str
@@ -126,7 +127,7 @@ class ContactOut(Schema):
     version: int
 
 
-class CustomerListItem(Schema):
+class CustomerListItem(Out):
     id: int
     number: str
     kind: CustomerKind
@@ -186,7 +187,7 @@ class CustomerOut(CustomerListItem):
     created_at: dt.datetime
 
 
-class CustomerPage(Schema):
+class CustomerPage(Out):
     items: list[CustomerListItem]
     next: str | None
     count: int
@@ -202,12 +203,12 @@ class RevealIn(Schema):
     field: str
 
 
-class RevealOut(Schema):
+class RevealOut(Out):
     field: str
     value: str
 
 
-class HistoryItem(Schema):
+class HistoryItem(Out):
     at: dt.datetime
     actor: str
     target: str

@@ -2,6 +2,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from kehu.api.schemas import Out
 from kehu.customers.choices import CustomerKind
 
 
@@ -14,13 +15,13 @@ class CheckIn(Schema):
     exclude_id: int | None = None
 
 
-class CandidateCustomer(Schema):
+class CandidateCustomer(Out):
     id: int
     number: str
     name: str
 
 
-class Candidate(Schema):
+class Candidate(Out):
     reason: str
     label: str
     score: int
@@ -30,7 +31,7 @@ class Candidate(Schema):
     customer: CandidateCustomer | None
 
 
-class CheckOut(Schema):
+class CheckOut(Out):
     candidates: list[Candidate]
 
 

@@ -47,7 +47,7 @@ def test_parts_are_the_scope_without_overlap(org, who, sort):
 def test_whole_company_and_text_sorts_are_not_split(org):
     assert scope_parts(org.rep_a, SORTS["name"]) is None
     org.rep_a.is_superuser = True
-    org.rep_a.__dict__.pop("_kehu_owner_ids", None)
+    org.rep_a.__dict__.pop("_kehu_access", None)
     assert scope_parts(org.rep_a, SORTS["-updated_at"]) is None
 
 
