@@ -82,6 +82,7 @@ class Customer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_customers",
+        db_index=False,  # customer_owner_updated_idx leads with the owner
     )
     collaborators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -204,6 +205,12 @@ class Customer(TimeStampedModel):
             models.Index(fields=["name", "id"], name="customer_name_idx"),
             models.Index(
                 fields=["status", "-updated_at", "-id"], name="customer_status_updated_idx"
+            ),
+            # The status (pipeline stage) filter in a scoped list: the page and its capped count
+            # are index ranges per owner instead of a scan for a thousand matches.
+            models.Index(
+                fields=["owner", "status", "-updated_at", "-id"],
+                name="customer_owner_status_idx",
             ),
         ]
         constraints = [
