@@ -115,7 +115,12 @@ class User(AbstractUser):
         ordering = ["id"]
 
     def __str__(self):
-        return self.display_name or self.username
+        return self.label(self.display_name, self.username)
+
+    @staticmethod
+    def label(display_name: str, username: str) -> str:
+        """How people see a user: the name, else the user name (also for rows read as values)."""
+        return display_name or username
 
     @property
     def roles(self):

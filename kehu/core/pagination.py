@@ -183,6 +183,9 @@ def keyset_page_parts(
 
 
 def _attr(obj, path: str):
+    """A sort key's value from a row: a model instance, or a dict from .values()."""
+    if isinstance(obj, dict):
+        return obj[path]
     for part in path.split("__"):
         obj = getattr(obj, part)
     return obj

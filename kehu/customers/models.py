@@ -34,23 +34,8 @@ class SourceChannel(models.Model):
         return self.name
 
 
-# Customers shared with one user (协作) are a handful; up to this many, the customer list asks
-# for them by id in a query of their own (filters.scope_parts). OR-ed with the owner condition
-# as a subquery, PostgreSQL guesses half the table matches and scans an index end to end
-# (330 ms for a rep at a million customers), and SQLite cannot use the owner index at all.
-SHARED_IDS_INLINE = 500
-
-
 def _shared_subquery(user):
     return Customer.collaborators.through.objects.filter(user_id=user.pk).values("customer_id")
-
-
-def shared_customer_ids(user) -> list[int] | None:
-    """Ids of the customers `user` collaborates on, or None when there are too many to inline."""
-    ids = list(
-        _shared_subquery(user).values_list("customer_id", flat=True)[: SHARED_IDS_INLINE + 1]
-    )
-    return None if len(ids) > SHARED_IDS_INLINE else sorted(ids)
 
 
 class Customer(TimeStampedModel):

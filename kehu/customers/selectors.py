@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Department, User
@@ -15,21 +15,14 @@ from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.pagination import Page, keyset_page_parts
 from kehu.customers import filters as filters_module
-from kehu.customers import search
+from kehu.customers import present, search
 from kehu.customers.filters import SORTS, CustomerFilter
 from kehu.customers.models import Contact, Customer, SavedView, SourceChannel
 from kehu.customers.present import field_label
 
-# Region and industry names come from the in-memory reference data (present.py): joining those
-# tables cost PostgreSQL more to plan than the page costs to read.
-LIST_RELATED = ["owner", "source"]
-# What a list row shows (present.customer_item, customer_row) and every sort key: a page reads
-# and converts these 20 columns, not the record's 60 and its owner's 16.
-LIST_FIELDS = [
-    "id", "number", "kind", "status", "name", "short_name", "region_id", "industry_id",
-    "urgency", "mobile", "email", "version", "created_at", "updated_at",
-    "owner", "owner__username", "owner__display_name", "source", "source__name",
-]  # fmt: skip
+# The record's own related rows. Region and industry names come from the in-memory reference
+# data (present.py): joining those tables cost PostgreSQL more to plan than the page to read.
+RECORD_RELATED = ["owner", "source", "created_by", "updated_by"]
 
 
 def customers_for(user, action: str = VIEW) -> QuerySet[Customer]:
@@ -48,31 +41,27 @@ def customer_list(
     parts = counted = [filters.apply(qs) for qs in parts]
     if filters.q:
         parts, counted = search.search_list(parts, filters.q, whole_company=whole_company)
-    parts = [qs.select_related(*LIST_RELATED).only(*LIST_FIELDS) for qs in parts]
+    # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
+    parts = [qs.values(*present.LIST_VALUES) for qs in parts]
     return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit, count_parts=counted)
 
 
-def with_primary_contacts(customers: list[Customer]) -> list[Customer]:
-    """Attach each customer's primary contact as `primary_contacts` (a list of at most one) in
-    one query for the whole page, for lists that show an enterprise's phone."""
-    prefetch_related_objects(
-        customers,
-        Prefetch(
-            "contacts",
-            queryset=Contact.objects.filter(is_primary=True),
-            to_attr="primary_contacts",
-        ),
-    )
-    return customers
+def with_primary_contacts(rows: list[dict]) -> list[dict]:
+    """Attach each list row's primary contact as `primary_contact` (name, mobile, email; None
+    when there is none) in one query for the whole page, for lists that show an enterprise's
+    phone."""
+    contacts = Contact.objects.filter(customer_id__in=[row["id"] for row in rows], is_primary=True)
+    primary = {
+        c["customer_id"]: c for c in contacts.values("customer_id", "name", "mobile", "email")
+    }
+    for row in rows:
+        row["primary_contact"] = primary.get(row["id"])
+    return rows
 
 
 def customer_get(*, user, customer_id: int, action: str = VIEW) -> Customer:
     try:
-        return (
-            customers_for(user, action)
-            .select_related(*LIST_RELATED, "created_by", "updated_by")
-            .get(pk=customer_id)
-        )
+        return customers_for(user, action).select_related(*RECORD_RELATED).get(pk=customer_id)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise NotFound("客户不存在") from None
 

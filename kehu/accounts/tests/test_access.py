@@ -86,7 +86,7 @@ def test_repeated_requests_do_not_read_roles_or_permissions(org, django_assert_n
     as_rep_a = api_client(org.rep_a)
     as_rep_a.get(URL)
 
-    # token with the access version, customers shared with the rep, the page
+    # token with the access version, the page of the rep's customers and of those shared
     with django_assert_num_queries(3) as context:
         as_rep_a.get(URL)
     tables = " ".join(q["sql"] for q in context.captured_queries)

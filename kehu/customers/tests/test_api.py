@@ -788,8 +788,9 @@ def test_each_sort_pages_every_row_exactly_once(org, as_rep_a, sort):
 
 # --- query counts ---------------------------------------------------------------------------
 
-# token (with the access version: roles, scope and permissions are kept per process), shared
-# customers, page (a last first page is its own count)
+# token (with the access version: roles, scope and permissions are kept per process), the page
+# of the rep's own customers and the page of those shared with them (a last first page is its
+# own count)
 LIST_QUERIES = 3
 # token, customer with its related rows, collaborators, contacts
 DETAIL_QUERIES = 4

@@ -74,4 +74,4 @@ def test_merged_pages_walk_every_row_once_in_order(org, limit):
 
 def test_list_shows_shared_customers_of_others(org):
     page = selectors.customer_list(user=org.rep_a, filters=CustomerFilter(), limit=50)
-    assert {c.pk for c in page.items} == {c.pk for c in [*org.own, org.other[0]]}
+    assert {row["id"] for row in page.items} == {c.pk for c in [*org.own, org.other[0]]}
