@@ -44,9 +44,19 @@ class Access:
     department_id: int | None
     is_superuser: bool
     roles: tuple[tuple[str, dict], ...]  # (data_scope, module_scopes) of each role
-    # Filled on first use: owner ids per module (None = the whole company), permissions.
+    # Filled on first use: owner ids per module (None = the whole company), permissions, and
+    # whatever else is derived from the organisation alone (memo).
     _owner_ids: dict[str, frozenset[int] | None] = field(default_factory=dict)
     _permissions: frozenset[str] | None = None
+    _memo: dict[str, object] = field(default_factory=dict)
+
+    def memo(self, key: str, compute):
+        """`compute()`, once per access version: for values that depend only on users,
+        departments and roles (a page's 负责人 and 部门 choices). Keep them immutable: they are
+        shared by every request of the user in this process."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def permissions(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
+from kehu.core.links import record_url
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind, CustomerStatus, Urgency
 from kehu.customers.models import Contact, Customer
@@ -188,6 +189,7 @@ def customer_row(row: dict) -> dict:
         )
     return {
         **item,
+        "url": record_url("customers:detail", row["id"]),
         "kind_label": CustomerKind(row["kind"]).label,
         "status_label": CustomerStatus(row["status"]).label,
         "urgency_label": Urgency(row["urgency"]).label if row["urgency"] else "",

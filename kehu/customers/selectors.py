@@ -9,6 +9,7 @@ from itertools import chain
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.access import access_for
 from kehu.accounts.models import Department, User
 from kehu.accounts.scoping import VIEW, can_see_owner, scope, visible_owner_ids
 from kehu.audit.models import AuditEvent, FieldChange
@@ -98,20 +99,31 @@ def source_channels() -> list[SourceChannel]:
     return list(SourceChannel.objects.filter(is_active=True))
 
 
-def owner_choices(*, user) -> list[User]:
-    """Active users whose customers `user` may see: the 负责人 filter offers these."""
-    qs = User.objects.filter(is_active=True).order_by("department__path", "id")
-    owner_ids = visible_owner_ids(user, Customer.scope_module)
-    return list(qs if owner_ids is None else qs.filter(pk__in=owner_ids))
+def owner_choices(*, user) -> tuple[tuple[int, str], ...]:
+    """(id, name) of the active users whose customers `user` may see: the 负责人 filter offers
+    these. Kept with the user's access: it changes only when the organisation does."""
+
+    def compute():
+        qs = User.objects.filter(is_active=True).order_by("department__path", "id")
+        owner_ids = visible_owner_ids(user, Customer.scope_module)
+        users = qs if owner_ids is None else qs.filter(pk__in=owner_ids)
+        return tuple((u.pk, str(u)) for u in users.only("id", "username", "display_name"))
+
+    return access_for(user).memo("customers.owner_choices", compute)
 
 
-def department_choices(*, user) -> list[Department]:
-    """Departments worth filtering by: all for a company-wide scope, else those of the owners
-    `user` may see."""
-    owner_ids = visible_owner_ids(user, Customer.scope_module)
-    if owner_ids is None:
-        return list(Department.objects.all())
-    return list(Department.objects.filter(members__pk__in=owner_ids).distinct())
+def department_choices(*, user) -> tuple[tuple[int, str], ...]:
+    """(id, name) of the departments worth filtering by: all for a company-wide scope, else
+    those of the owners `user` may see. Kept with the user's access, as owner_choices."""
+
+    def compute():
+        owner_ids = visible_owner_ids(user, Customer.scope_module)
+        departments = Department.objects.all()
+        if owner_ids is not None:
+            departments = departments.filter(members__pk__in=owner_ids).distinct()
+        return tuple((d.pk, d.name) for d in departments.only("id", "name", "path"))
+
+    return access_for(user).memo("customers.department_choices", compute)
 
 
 def transfer_candidates(*, user, customer: Customer) -> list[User]:

@@ -94,9 +94,9 @@ def _list_options(user, query: str) -> dict:
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "owners": selectors.owner_choices(user=user),
         "departments": selectors.department_choices(user=user),
-        "sources": selectors.source_channels(),
-        "industry_sections": refdata.industry_list(),
-        "provinces": refdata.region_children(),
+        "sources": [(s.pk, s.name) for s in selectors.source_channels()],
+        "industry_sections": [(s.code, s.name) for s in refdata.industry_list()],
+        "provinces": [(r.code, r.name) for r in refdata.region_children()],
         "saved_views": selectors.saved_view_list(user=user),
         "has_filters": bool(QueryDict(query).keys() - {"q", "sort"}),
     }

@@ -752,13 +752,13 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 
 
 # Pinned query counts. The user's roles, scope and permissions are read once per change to the
-# organisation (accounts.access), so no request pays for them. List page: session, user (with
-# the access version), the page of the owners' customers and of those shared with the user (a
-# first page that is also the last is its own count), primary contacts, owners, departments,
-# sources, saved views. The htmx results block drops the last four and a search adds its
-# candidate ids. Record page: session, user, customer, contacts, collaborators, audit events,
-# history of the customer and of its contacts.
-LIST_PAGE_QUERIES = 9
+# organisation (accounts.access), and so are the 负责人 and 部门 filter choices: no request pays
+# for them. List page: session, user (with the access version), the page of the owners'
+# customers and of those shared with the user (a first page that is also the last is its own
+# count), primary contacts, sources, saved views. The htmx results block drops the last two and
+# a search adds its candidate ids. Record page: session, user, customer, contacts,
+# collaborators, audit events, history of the customer and of its contacts.
+LIST_PAGE_QUERIES = 7
 LIST_RESULTS_QUERIES = 6
 DETAIL_QUERIES = 8
 
