@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.customer_transfer, name="transfer"),
     path("<int:pk>/reveal/<str:field>/", views.customer_reveal, name="reveal"),
     path("<int:pk>/contacts/", views.contact_create, name="contacts"),
+    path("<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
     path("<int:pk>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
     path(

@@ -270,7 +270,6 @@ def _contacts_context(request, customer, **extra) -> dict:
         "contacts": [{"contact": c, "pii": present.contact_pii(c)} for c in contacts],
         "can_reveal": present.can_reveal(request.user),
         "can_change": selectors.can_change(user=request.user, customer=customer),
-        "contact_form": ContactForm(),
         **extra,
     }
 
@@ -399,6 +398,16 @@ def contact_create(request, pk: int):
         else:
             return _contacts_saved(request, customer)
     return _contact_form_response(request, customer, form, status=422)
+
+
+@login_required
+@require_GET
+@page_errors
+def contact_new(request, pk: int):
+    """The empty 添加联系人 form: fetched when the record page's section is opened (rendering a
+    form's widgets on every view of the record cost more than the rest of its contacts)."""
+    customer = selectors.customer_get(user=request.user, customer_id=pk, action=CHANGE)
+    return _contact_form_response(request, customer, ContactForm())
 
 
 @login_required

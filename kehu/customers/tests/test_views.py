@@ -214,6 +214,7 @@ def test_outsider_gets_404_everywhere(org, acme):
         reverse("customers:history", args=[acme.pk]),
         reverse("customers:transfer", args=[acme.pk]),
         reverse("customers:contact_edit", args=[acme.pk, contact.pk]),
+        reverse("customers:contact_new", args=[acme.pk]),
     ]
     posts = [
         reverse("customers:edit", args=[acme.pk]),
@@ -641,8 +642,26 @@ def test_collaborator_sees_the_record_but_cannot_change_contacts(org, acme):
 
     assert acme.name in page
     assert "添加联系人" not in page and "转移负责人" not in page
+    assert client.get(reverse("customers:contact_new", args=[acme.pk])).status_code == 404
     assert delete.status_code == 404
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_add_contact_form_is_fetched_when_the_section_opens(org, acme):
+    client = session_client(org["rep"])
+    url = reverse("customers:contact_new", args=[acme.pk])
+
+    record = html(client.get(reverse("customers:detail", args=[acme.pk])))
+    partial = html(client.get(url, headers=HTMX))
+    page = html(client.get(url))
+
+    # The record page carries no form, only where to fetch it (and a link without JavaScript)
+    assert 'name="position"' not in record
+    assert f'hx-get="{url}"' in record and f'<noscript><a href="{url}">' in record
+    # htmx gets the form alone; a plain request gets it on a page of its own
+    assert 'name="position"' in partial and "<html" not in partial
+    assert f'action="{reverse("customers:contacts", args=[acme.pk])}"' in partial
+    assert 'name="position"' in page and "<html" in page
 
 
 # --- transfer -------------------------------------------------------------------------------
