@@ -23,7 +23,11 @@ from kehu.dedup.keys import keys_for
 # Tables derived from each customer and its contacts by the app's own functions, exactly as the
 # services keep them: (table, columns after customer_id, rows for one customer).
 DERIVED = [
-    ("customers_searchterm", ["term"], lambda c, cs: sorted((t,) for t in terms_for(c, cs))),
+    (
+        "customers_searchterm",
+        ["term", "owner_id"],
+        lambda c, cs: sorted((t, c.owner_id) for t in terms_for(c, cs)),
+    ),
     ("dedup_dedupkey", ["kind", "value"], lambda c, cs: sorted(keys_for(c, cs))),
 ]
 

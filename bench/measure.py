@@ -104,3 +104,40 @@ def yardstick(case: Case, iterations: int, time_limit: float) -> Timing:
             if time.perf_counter() > deadline and i >= 10:
                 break
     return timing
+
+
+def calibrate() -> dict[str, float]:
+    """How fast this machine is, in two fixed workloads (best of three), printed beside the
+    figures so that results from different machines (or one machine on a busy day) can be
+    compared: a pure-Python loop, and counting a generated million rows in the database."""
+    from django.db import connection
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+        return min(times)
+
+    def python_loop():
+        total, seen = 0, {}
+        for i in range(2_000_000):
+            total += i
+            if i % 8 == 0:
+                seen[i] = total
+
+    if connection.vendor == "postgresql":
+        sql = "SELECT count(*) FROM generate_series(1, 1000000)"
+    else:
+        sql = (
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000)"
+            " SELECT count(*) FROM c"
+        )
+
+    def sql_count():
+        with connection.cursor() as cur:
+            cur.execute(sql)
+            cur.fetchall()
+
+    return {"python_ms": best(python_loop), "sql_ms": best(sql_count)}

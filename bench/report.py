@@ -140,6 +140,7 @@ def markdown(
     loads: list[LoadResult],
     peak_rss_mb: float | None,
     timings: dict[str, float],
+    speed: dict[str, float],
     notes: list[str],
 ) -> str:
     m = machine()
@@ -155,6 +156,8 @@ def markdown(
         "- load average at the end (1/5/15 min): "
         + " / ".join(f"{x:.1f}" for x in os.getloadavg())
         + " (anything else running on the 2 cores skews the figures)",
+        f"- machine speed (bench.measure.calibrate, lower is faster): Python reference loop"
+        f" {speed['python_ms']:.0f} ms, SQL million-row count {speed['sql_ms']:.0f} ms",
         "",
         "## Server time per request (in-process, Django test client)",
         "",

@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     ApiToken.objects.filter(user__in=users.values(), name="bench").delete()
     tokens = {role: token_issue(user=u, name="bench")[1] for role, u in users.items()}
 
+    speed = measure.calibrate()
+    print(
+        f"Machine speed: Python reference loop {speed['python_ms']:.0f} ms, "
+        f"SQL million-row count {speed['sql_ms']:.0f} ms"
+    )
     t0 = time.monotonic()
     cases = [c for c in bench_cases.build(users) if args.only in c.name]
     print(
@@ -135,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         loads=loads,
         peak_rss_mb=peak_rss_mb,
         timings=timings,
+        speed=speed,
         notes=notes,
     )
     if dedup_text:

@@ -34,7 +34,8 @@ class SourceChannel(models.Model):
         return self.name
 
 
-def _shared_subquery(user):
+def shared_with(user):
+    """The ids of the customers `user` collaborates on (协作), as a subquery."""
     return Customer.collaborators.through.objects.filter(user_id=user.pk).values("customer_id")
 
 
@@ -212,7 +213,7 @@ class Customer(TimeStampedModel):
 
     @classmethod
     def scope_shared_q(cls, user):
-        return Q(pk__in=_shared_subquery(user))
+        return Q(pk__in=shared_with(user))
 
     @property
     def is_enterprise(self) -> bool:
@@ -259,7 +260,7 @@ class Contact(TimeStampedModel):
 
     @classmethod
     def scope_shared_q(cls, user):
-        return Q(customer__in=_shared_subquery(user))
+        return Q(customer__in=shared_with(user))
 
 
 class SearchTerm(models.Model):
@@ -267,16 +268,36 @@ class SearchTerm(models.Model):
 
     `term` is namespaced ("n:" name fragment, "p:" pinyin, "i:" initials, "t:" phone,
     "4:" phone last four, "e:" email) and searched by prefix range, which is an index range
-    scan on both databases.
+    scan on both databases. `owner` copies the customer's owner: whatever writes
+    Customer.owner calls search.reindex() or search.owner_changed().
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # search_term_unique leads with the customer
+    )
     term = models.CharField(max_length=120)
+    # A copy of the customer's owner (None: the pool), kept by search.reindex(): a narrow data
+    # scope finds its own matches in search_term_owner_idx instead of intersecting everyone's.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("搜索键")
         verbose_name_plural = _("搜索键")
-        indexes = [models.Index(fields=["term", "customer"], name="search_term_idx")]
+        indexes = [
+            models.Index(fields=["term", "customer"], name="search_term_idx"),
+            models.Index(fields=["owner", "term", "customer"], name="search_term_owner_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "term"], name="search_term_unique"),
         ]

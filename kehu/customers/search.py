@@ -2,12 +2,13 @@
 pinyin initials, phone (full or last four), email, credit code or customer number.
 
 Terms are written by `reindex` (called from the services) and read by prefix range scans on
-the (term, customer) index, so a search costs the same at a thousand rows as at a million.
+the (term, customer) index, or the (owner, term, customer) index in a narrow data scope, so a
+search costs the same at a thousand rows as at a million.
 """
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.normalize import (
@@ -21,9 +22,6 @@ from kehu.customers.normalize import (
 MAX_TERM = 120
 MAX_FRAGMENT_SUFFIXES = 30
 CANDIDATE_CAP = 1000
-# A word with this many terms (about 1 % of a million customers) is dense enough that walking a
-# scoped list in order and checking each customer finds a page sooner than joining every match.
-DENSE_TERMS = 10_000
 # A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts):
 # reading this many index entries finds CANDIDATE_CAP + 1 customers when there are that many.
 CANDIDATE_ROWS = (CANDIDATE_CAP + 1) * 4
@@ -66,14 +64,25 @@ def terms_for(customer: Customer, contacts: list[Contact]) -> set[str]:
 
 
 def reindex(customer: Customer) -> None:
-    """Replace the customer's search terms with the ones its current data gives."""
+    """Replace the customer's search terms with the ones its current data gives, each carrying
+    the customer's current owner (a transfer changes the owner of every term)."""
     wanted = terms_for(customer, list(customer.contacts.all()))
-    existing = set(SearchTerm.objects.filter(customer=customer).values_list("term", flat=True))
-    if existing - wanted:
-        SearchTerm.objects.filter(customer=customer, term__in=existing - wanted).delete()
+    owner_id = customer.owner_id
+    rows = SearchTerm.objects.filter(customer=customer).values_list("term", "owner_id")
+    existing = dict(rows)
+    if existing.keys() - wanted:
+        SearchTerm.objects.filter(customer=customer, term__in=existing.keys() - wanted).delete()
+    if any(owner != owner_id for term, owner in existing.items() if term in wanted):
+        SearchTerm.objects.filter(customer=customer).update(owner_id=owner_id)
     SearchTerm.objects.bulk_create(
-        [SearchTerm(customer=customer, term=t) for t in wanted - existing]
+        [SearchTerm(customer=customer, term=t, owner_id=owner_id) for t in wanted - existing.keys()]
     )
+
+
+def owner_changed(customer: Customer) -> None:
+    """Copy a new owner onto the customer's search terms: every write of Customer.owner calls
+    this (a transfer, the pool) or reindex()."""
+    SearchTerm.objects.filter(customer=customer).update(owner_id=customer.owner_id)
 
 
 def _prefix(term: str) -> Q:
@@ -106,38 +115,43 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
 
 
 def search_list(
-    querysets: list[QuerySet[Customer]], raw: str, *, whole_company: bool
-) -> tuple[list[QuerySet[Customer]], list[QuerySet[Customer]]]:
-    """`querysets` (parts of one scoped list) narrowed to the customers matching `raw`, twice:
-    written to read a page quickly, and written to count quickly (the same rows).
+    querysets: list[QuerySet[Customer]], raw: str, *, owners: list[int] | None, shared: QuerySet
+) -> list[QuerySet[Customer]]:
+    """`querysets` (parts of one scoped list) narrowed to the customers matching `raw`.
 
-    The candidate ids come first from the index, once for all parts: at most
-    CANDIDATE_CAP + 1. Most words (a name, a phone) match fewer: that list is complete and the
-    customers are read by primary key. A broad word (科技, 1385) matches more. Company-wide, the
-    page then shows the newest of the candidates (read newest-first) and counts "1000+"; people
-    narrow the word. In a narrow scope no match may be lost behind others' matches: a word with
-    some thousands of matches is joined with the scope by the database; a denser one (DENSE_TERMS)
-    walks the scoped list in order and checks each customer against the (customer, term) key
-    (EXISTS), which finds a page after a few hundred rows, and within a rep's book is bounded
-    by the book.
+    `owners` are the owners whose customers the list's scope covers (None: the whole company)
+    and `shared` the ids of the customers shared with the user (a values("customer_id")
+    queryset), the two inputs of the scope. The candidate ids come first, once for all parts:
+
+    - Company-wide, from the (term, customer) index, newest first, at most CANDIDATE_CAP + 1.
+      Most words (a name, a phone) match fewer: the list is complete and its rows are read by
+      primary key; a broad word (科技) shows the newest candidates and counts "1000+": people
+      narrow the word.
+    - In a narrow scope no match may be lost behind others' matches, and none is: the owners'
+      matches come from the (owner, term) index (terms carry their customer's owner), the
+      shared customers' from their own terms. Up to CANDIDATE_CAP they are a list of ids; a
+      denser word (餐饮 in a region) is joined by the database, from the same owner index.
     """
     term_q, direct = query_terms(raw)
     if term_q is None:
-        found = [qs.filter(direct) for qs in querysets]
-        return found, found
-    ids = _candidates(term_q, newest_first=whole_company)
-    if len(ids) <= CANDIDATE_CAP or whole_company:
-        found = [qs.filter(Q(pk__in=ids) | direct) for qs in querysets]
-        return found, found
-    # Some thousands of matches: the database joins them all with the scope.
-    matches = SearchTerm.objects.filter(term_q).values("customer_id")
-    joined = [qs.filter(Q(pk__in=matches) | direct) for qs in querysets]
-    if not _dense(term_q):
-        return joined, joined
-    # One customer in a hundred or more: walking the list in order finds a page quickly, while
-    # counting that way would walk until the cap; the count joins instead.
-    matching = SearchTerm.objects.filter(term_q, customer_id=OuterRef("pk"))
-    return [qs.filter(Q(Exists(matching)) | direct) for qs in querysets], joined
+        return [qs.filter(direct) for qs in querysets]
+    if owners is None:
+        matched = Q(pk__in=_candidates(term_q))
+        return [qs.filter(matched | direct) for qs in querysets]
+    own = Q(owner_id__in=owners)
+    ids, complete = _owned_candidates(term_q, own)
+    # The few customers shared with the user: found through their own terms, in one query.
+    shared_ids = list(
+        SearchTerm.objects.filter(term_q, customer_id__in=shared)
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+    if complete:
+        matched = Q(pk__in=sorted({*ids, *shared_ids}))
+    else:
+        owned = SearchTerm.objects.filter(term_q, own).values("customer_id")
+        matched = Q(pk__in=owned) | Q(pk__in=shared_ids)
+    return [qs.filter(matched | direct) for qs in querysets]
 
 
 def _ranges(term_q: Q) -> list[Q]:
@@ -146,31 +160,29 @@ def _ranges(term_q: Q) -> list[Q]:
     return [part if isinstance(part, Q) else Q(part) for part in parts]
 
 
-def _dense(term_q: Q) -> bool:
-    """At least DENSE_TERMS terms match (counted range by range, index only)."""
-    total = 0
-    for condition in _ranges(term_q):
-        total += SearchTerm.objects.filter(condition).order_by()[: DENSE_TERMS - total].count()
-        if total >= DENSE_TERMS:
-            return True
-    return False
-
-
-def _candidates(term_q: Q, *, newest_first: bool) -> list[int]:
-    """Up to CANDIDATE_CAP + 1 customer ids matching `term_q`, without DISTINCT (which would
-    aggregate every match of a broad word before the LIMIT). Newest first means one backward
-    index range at a time (an OR of ranges would be a bitmap scan sorted as a whole)."""
-    if not newest_first:
-        rows = SearchTerm.objects.filter(term_q).order_by().values_list("customer_id", flat=True)
-        return list(dict.fromkeys(rows[:CANDIDATE_ROWS]))[: CANDIDATE_CAP + 1]
+def _candidates(term_q: Q) -> list[int]:
+    """Up to CANDIDATE_CAP + 1 ids of the newest customers matching `term_q`: each range of
+    the (term, customer) index read backwards, one after the other (an OR of ranges would be
+    a bitmap scan sorted as a whole), without DISTINCT (which would aggregate every match of a
+    broad word before the LIMIT)."""
     ids: dict[int, None] = {}
     for condition in _ranges(term_q):
-        rows = (
-            SearchTerm.objects.filter(condition)
-            .order_by("-term", "-customer_id")
-            .values_list("customer_id", flat=True)[:CANDIDATE_ROWS]
-        )
-        ids.update(dict.fromkeys(rows))
+        rows = SearchTerm.objects.filter(condition).order_by("-term", "-customer_id")
+        ids.update(dict.fromkeys(rows.values_list("customer_id", flat=True)[:CANDIDATE_ROWS]))
         if len(ids) > CANDIDATE_CAP:
             break
     return list(ids)[: CANDIDATE_CAP + 1]
+
+
+def _owned_candidates(term_q: Q, own: Q) -> tuple[list[int], bool]:
+    """The ids of the customers matching `term_q` among the terms `own` selects (the scope's
+    owners), and whether that list is all of them: at most CANDIDATE_CAP customers, found
+    before reading CANDIDATE_ROWS terms. The ranges are read as one UNION ALL of index-only
+    scans of the (owner, term, customer) index (an OR would read the table)."""
+    first, *rest = [
+        SearchTerm.objects.filter(condition, own).values_list("customer_id", flat=True)
+        for condition in _ranges(term_q)
+    ]
+    rows = list((first.union(*rest, all=True) if rest else first)[:CANDIDATE_ROWS])
+    ids = list(dict.fromkeys(rows))
+    return ids, len(ids) <= CANDIDATE_CAP and len(rows) < CANDIDATE_ROWS

@@ -18,7 +18,7 @@ from kehu.core.pagination import Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
 from kehu.customers.filters import SORTS, CustomerFilter
-from kehu.customers.models import Contact, Customer, SavedView, SourceChannel
+from kehu.customers.models import Contact, Customer, SavedView, SourceChannel, shared_with
 from kehu.customers.present import field_label
 
 # The record's own related rows. Region and industry names come from the in-memory reference
@@ -37,14 +37,19 @@ def customer_list(
     if errors:
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
-    whole_company = visible_owner_ids(user, Customer.scope_module) is None
     parts = filters_module.scope_parts(user, keys) or [customers_for(user)]
-    parts = counted = [filters.apply(qs) for qs in parts]
+    parts = [filters.apply(qs) for qs in parts]
     if filters.q:
-        parts, counted = search.search_list(parts, filters.q, whole_company=whole_company)
+        owners = visible_owner_ids(user, Customer.scope_module)
+        parts = search.search_list(
+            parts,
+            filters.q,
+            owners=None if owners is None else sorted(owners),
+            shared=shared_with(user),
+        )
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
     parts = [qs.values(*present.LIST_VALUES) for qs in parts]
-    return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit, count_parts=counted)
+    return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit)
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:

@@ -384,6 +384,7 @@ def customer_transfer(
     locked.version += 1
     locked.updated_by = actor
     locked.save(update_fields=["owner", "version", "updated_by", "updated_at"])
+    search.owner_changed(locked)
     field_changes_record(
         actor=actor,
         target=locked,

@@ -14,10 +14,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='customer',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='负责人'),
+        # The plain owner index goes (the composite indexes lead with the owner). DROP INDEX,
+        # not AlterField: on SQLite that would copy the whole customers table.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='customer',
+                    name='owner',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='负责人'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS customers_customer_owner_id_fbb2798e",
+                    "CREATE INDEX customers_customer_owner_id_fbb2798e"
+                    " ON customers_customer (owner_id)",
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='customer',

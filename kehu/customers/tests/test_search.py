@@ -159,3 +159,49 @@ def test_search_combines_with_filters(org, bytedance):
     )
 
     assert [row["name"] for row in page.items] == ["字节先生"]
+
+
+def test_a_transferred_customer_is_found_by_its_new_owner_only(org, bytedance):
+    services.customer_transfer(customer=bytedance, new_owner=org.rep_b, actor=org.rep_a)
+
+    assert found(org.rep_b, "字节") == ["北京字节跳动科技有限公司"]
+    assert found(org.rep_a, "字节") == []
+    # its terms follow the owner, so a manager's team search still finds it
+    assert found(org.manager, "字节") == ["北京字节跳动科技有限公司"]
+
+
+def test_a_customer_put_in_the_pool_is_found_company_wide_only(org, bytedance):
+    admin = make_user("boss", org.hq, RoleCode.ADMIN)
+    services.customer_transfer(customer=bytedance, new_owner=None, actor=org.rep_a)
+
+    assert found(org.rep_a, "字节") == []
+    assert found(org.manager, "字节") == []
+    assert found(admin, "字节") == ["北京字节跳动科技有限公司"]
+
+
+def test_a_shared_customer_is_found_by_its_collaborator(org, bytedance):
+    theirs = f.enterprise(org.rep_c, name="深圳字节数据有限公司", collaborators=[org.rep_a])
+    f.enterprise(org.rep_c, name="深圳字节云有限公司")
+
+    assert found(org.rep_a, "字节") == sorted([bytedance.name, theirs.name])
+    assert found(org.rep_b, "字节") == []
+
+
+def test_a_word_with_more_matches_than_candidates_loses_none_in_scope(org, monkeypatch):
+    # Given more matches in the rep's scope than the candidate list holds
+    monkeypatch.setattr("kehu.customers.search.CANDIDATE_CAP", 2)
+    tea = [f"{f._word(900 + n)}绿茶有限公司" for n in range(6)]
+    mine = [f.enterprise(org.rep_a, name=name) for name in tea[:4]]
+    shared = f.enterprise(org.rep_c, name=tea[4], collaborators=[org.rep_a])
+    f.enterprise(org.rep_c, name=tea[5])  # someone else's
+
+    # Then every match in scope is found, counted, and nothing outside it
+    page = selectors.customer_list(user=org.rep_a, filters=CustomerFilter(q="绿茶"), limit=2)
+    assert page.count == 5
+    names = [row["name"] for row in page.items]
+    while page.next:
+        page = selectors.customer_list(
+            user=org.rep_a, filters=CustomerFilter(q="绿茶"), cursor=page.next, limit=2
+        )
+        names += [row["name"] for row in page.items]
+    assert sorted(names) == sorted(c.name for c in [*mine, shared])

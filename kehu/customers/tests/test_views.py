@@ -775,10 +775,11 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 # for them. List page: session, user (with the access version), the page of the owners'
 # customers and of those shared with the user (a first page that is also the last is its own
 # count), primary contacts, sources, saved views. The htmx results block drops the last two and
-# a search adds its candidate ids. Record page: session, user, customer, contacts,
-# collaborators, audit events, history of the customer and of its contacts.
+# a search adds its candidates (the owners' matches and the shared customers'). Record page:
+# session, user, customer, contacts, collaborators, audit events, history of the customer and
+# of its contacts.
 LIST_PAGE_QUERIES = 7
-LIST_RESULTS_QUERIES = 6
+LIST_RESULTS_QUERIES = 7
 DETAIL_QUERIES = 8
 
 

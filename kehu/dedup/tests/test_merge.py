@@ -12,7 +12,9 @@ from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import ValidationFailed
 from kehu.core.testing import make_user
 from kehu.customers import services as customer_services
+from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer, SearchTerm
+from kehu.customers.selectors import customer_list
 from kehu.customers.tests import factories as f
 from kehu.dedup import services
 from kehu.dedup.choices import GroupStatus
@@ -376,3 +378,33 @@ def test_every_table_pointing_at_customers_is_moved_or_rebuilt():
     moved = set(services._relations())
     left = {(m, n) for m, n in pointing - moved}
     assert {m for m, _ in left} <= {Contact, *services._REBUILT}
+
+
+def test_search_terms_keep_their_owners_through_merge_and_undo(org):
+    # Given two reps' duplicates (search terms carry each customer's owner)
+    survivor = f.enterprise(org.rep_a, name="宁波海曙甲乙贸易有限公司")
+    other = f.enterprise(org.rep_b, name="宁波丙丁商贸有限公司")
+
+    def owners(customer):
+        return set(SearchTerm.objects.filter(customer=customer).values_list("owner_id", flat=True))
+
+    # When rep_b's record is merged into rep_a's, its name kept
+    record = services.merge(
+        survivor=survivor, others=[other], field_sources={"name": other.pk}, actor=org.manager
+    )
+
+    # Then the survivor is searched as rep_a's, under either name
+    assert owners(survivor) == {org.rep_a.pk}
+    assert search_names(org.rep_a, "丙丁") == ["宁波丙丁商贸有限公司"]
+    assert search_names(org.rep_b, "丙丁") == []
+
+    # And after undo each is rep_a's or rep_b's again
+    services.merge_undo(record=record, actor=org.manager)
+    assert owners(survivor) == {org.rep_a.pk}
+    assert owners(Customer.objects.get(number=other.number)) == {org.rep_b.pk}
+    assert search_names(org.rep_b, "丙丁") == ["宁波丙丁商贸有限公司"]
+
+
+def search_names(user, q):
+    page = customer_list(user=user, filters=CustomerFilter(q=q))
+    return [row["name"] for row in page.items]
