@@ -159,8 +159,10 @@ def keyset_page_parts(
     cursor: str | None,
     limit: int | None,
     count: bool = True,
+    columns: list[str] | None = None,
 ) -> Page:
-    """One page of the union of `parts`, which must not overlap, ordered by `keys`.
+    """One page of the union of `parts`, which must not overlap, ordered by `keys`; with
+    `columns`, rows are dicts of those (.values()), and the counts do not join what they name.
 
     Each part is asked for its own first `limit + 1` rows after the cursor, so each can be one
     index range (a user's own customers in customer_owner_updated_idx order, a few shared ones
@@ -170,7 +172,10 @@ def keyset_page_parts(
     limit = clamp_limit(limit)
     rows: list = []
     for part in parts:
-        rows += list(_page_query(part, keys, cursor)[: limit + 1])
+        page_qs = _page_query(part, keys, cursor)
+        if columns:
+            page_qs = page_qs.values(*columns)
+        rows += list(page_qs[: limit + 1])
     if len(parts) > 1:  # one part is in the database's order already (collations included)
         for key in reversed(keys):  # stable sorts, last key first, give the combined order
             rows.sort(key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-"))

@@ -149,8 +149,7 @@ def search_list(
     if complete:
         matched = Q(pk__in=sorted({*ids, *shared_ids}))
     else:
-        owned = SearchTerm.objects.filter(term_q, own).values("customer_id")
-        matched = Q(pk__in=owned) | Q(pk__in=shared_ids)
+        matched = Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids)
     return [qs.filter(matched | direct) for qs in querysets]
 
 
@@ -174,15 +173,21 @@ def _candidates(term_q: Q) -> list[int]:
     return list(ids)[: CANDIDATE_CAP + 1]
 
 
-def _owned_candidates(term_q: Q, own: Q) -> tuple[list[int], bool]:
-    """The ids of the customers matching `term_q` among the terms `own` selects (the scope's
-    owners), and whether that list is all of them: at most CANDIDATE_CAP customers, found
-    before reading CANDIDATE_ROWS terms. The ranges are read as one UNION ALL of index-only
-    scans of the (owner, term, customer) index (an OR would read the table)."""
+def _owned_matches(term_q: Q, own: Q) -> QuerySet:
+    """The customer ids of the terms matching `term_q` that `own` selects (the scope's
+    owners), as one UNION ALL of index-only scans of the (owner, term, customer) index, one
+    per range (an OR of ranges would be a bitmap scan reading the table)."""
     first, *rest = [
         SearchTerm.objects.filter(condition, own).values_list("customer_id", flat=True)
         for condition in _ranges(term_q)
     ]
-    rows = list((first.union(*rest, all=True) if rest else first)[:CANDIDATE_ROWS])
+    return first.union(*rest, all=True) if rest else first
+
+
+def _owned_candidates(term_q: Q, own: Q) -> tuple[list[int], bool]:
+    """The ids of the customers matching `term_q` among the scope's owners' terms, and whether
+    that list is all of them: at most CANDIDATE_CAP customers, found before reading
+    CANDIDATE_ROWS terms."""
+    rows = list(_owned_matches(term_q, own)[:CANDIDATE_ROWS])
     ids = list(dict.fromkeys(rows))
     return ids, len(ids) <= CANDIDATE_CAP and len(rows) < CANDIDATE_ROWS

@@ -48,8 +48,9 @@ def customer_list(
             shared=shared_with(user),
         )
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
-    parts = [qs.values(*present.LIST_VALUES) for qs in parts]
-    return keyset_page_parts(parts, keys=keys, cursor=cursor, limit=limit)
+    return keyset_page_parts(
+        parts, keys=keys, cursor=cursor, limit=limit, columns=present.LIST_VALUES
+    )
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:
