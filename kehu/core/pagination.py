@@ -160,9 +160,11 @@ def keyset_page_parts(
     limit: int | None,
     count: bool = True,
     columns: list[str] | None = None,
+    count_parts: list[QuerySet] | None = None,
 ) -> Page:
     """One page of the union of `parts`, which must not overlap, ordered by `keys`; with
     `columns`, rows are dicts of those (.values()), and the counts do not join what they name.
+    Counted on `count_parts` when given: the same rows, written to be cheap to count.
 
     Each part is asked for its own first `limit + 1` rows after the cursor, so each can be one
     index range (a user's own customers in customer_owner_updated_idx order, a few shared ones
@@ -180,7 +182,8 @@ def keyset_page_parts(
         for key in reversed(keys):  # stable sorts, last key first, give the combined order
             rows.sort(key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-"))
     rows, next_cursor = _cut(rows[: limit + 1], keys, limit)
-    total, capped = _count(parts, rows, next_cursor, cursor) if count else (0, False)
+    counted = count_parts or parts
+    total, capped = _count(counted, rows, next_cursor, cursor) if count else (0, False)
     return Page(items=rows, next=next_cursor, count=total, count_capped=capped)
 
 

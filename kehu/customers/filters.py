@@ -112,7 +112,7 @@ def _merge_safe(keys: list[str]) -> bool:
     return all(isinstance(Customer._meta.get_field(k.lstrip("-")), kinds) for k in keys)
 
 
-def scope_parts(user, keys: list[str]) -> list[QuerySet] | None:
+def scope_parts(user, keys: list[str], *, for_counting: bool = False) -> list[QuerySet] | None:
     """The customers `user` may view as non-overlapping querysets that are each one index
     range, or None when one query is as good (whole company, text sort).
 
@@ -122,7 +122,9 @@ def scope_parts(user, keys: list[str]) -> list[QuerySet] | None:
     milliseconds for a rep at a million customers). Asked as two parts — the owners' rows,
     and the shared rows owned by others — each part is an index range and the page merges
     them (pagination.keyset_page_parts). Their union is exactly scope()'s rows, built from
-    the same two inputs scope() uses (tests/test_scope_parts.py holds them equal). The shared
+    the same two inputs scope() uses (tests/test_scope_parts.py holds them equal). Parts
+    `for_counting` read the owners' rows from the owner index whatever the database: a
+    count wants the index ranges, not the page's walk in sort order (_owned_by). The shared
     part reads the user's collaborations as a subquery (a few hundred rows, joined by primary
     key and sorted), which costs less than fetching their ids first and sending them back.
     """
@@ -133,7 +135,8 @@ def scope_parts(user, keys: list[str]) -> list[QuerySet] | None:
         return None
     owners = sorted(owner_ids)
     shared = Customer.objects.filter(Customer.scope_shared_q(user)).exclude(owner_id__in=owners)
-    return [_owned_by(owners), shared]
+    owned = Customer.objects.filter(owner_id__in=owners) if for_counting else _owned_by(owners)
+    return [owned, shared]
 
 
 def _owned_by(owners: list[int]) -> QuerySet:

@@ -114,14 +114,13 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
     return _prefix(f"n:{text}") | _prefix(f"c:{text}"), direct
 
 
-def search_list(
-    querysets: list[QuerySet[Customer]], raw: str, *, owners: list[int] | None, shared: QuerySet
-) -> list[QuerySet[Customer]]:
-    """`querysets` (parts of one scoped list) narrowed to the customers matching `raw`.
+def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Q:
+    """The condition that narrows a scoped customer list to the customers matching `raw`.
 
     `owners` are the owners whose customers the list's scope covers (None: the whole company)
     and `shared` the ids of the customers shared with the user (a values("customer_id")
-    queryset), the two inputs of the scope. The candidate ids come first, once for all parts:
+    queryset), the two inputs of the scope. The candidate ids are looked up here, once for
+    every part of the list:
 
     - Company-wide, from the (term, customer) index, newest first, at most CANDIDATE_CAP + 1.
       Most words (a name, a phone) match fewer: the list is complete and its rows are read by
@@ -134,10 +133,9 @@ def search_list(
     """
     term_q, direct = query_terms(raw)
     if term_q is None:
-        return [qs.filter(direct) for qs in querysets]
+        return direct
     if owners is None:
-        matched = Q(pk__in=_candidates(term_q))
-        return [qs.filter(matched | direct) for qs in querysets]
+        return Q(pk__in=_candidates(term_q)) | direct
     own = Q(owner_id__in=owners)
     ids, complete = _owned_candidates(term_q, own)
     # The few customers shared with the user: found through their own terms, in one query.
@@ -147,10 +145,8 @@ def search_list(
         .distinct()
     )
     if complete:
-        matched = Q(pk__in=sorted({*ids, *shared_ids}))
-    else:
-        matched = Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids)
-    return [qs.filter(matched | direct) for qs in querysets]
+        return Q(pk__in=sorted({*ids, *shared_ids})) | direct
+    return Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids) | direct
 
 
 def _ranges(term_q: Q) -> list[Q]:

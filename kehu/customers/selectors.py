@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.access import access_for
@@ -38,18 +38,24 @@ def customer_list(
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
     parts = filters_module.scope_parts(user, keys) or [customers_for(user)]
-    parts = [filters.apply(qs) for qs in parts]
+    counted = filters_module.scope_parts(user, keys, for_counting=True) or parts
+    condition = Q()
     if filters.q:
         owners = visible_owner_ids(user, Customer.scope_module)
-        parts = search.search_list(
-            parts,
-            filters.q,
-            owners=None if owners is None else sorted(owners),
-            shared=shared_with(user),
+        condition = search.matching(
+            filters.q, owners=None if owners is None else sorted(owners), shared=shared_with(user)
         )
+    parts, counted = (
+        [filters.apply(qs).filter(condition) for qs in querysets] for querysets in (parts, counted)
+    )
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
     return keyset_page_parts(
-        parts, keys=keys, cursor=cursor, limit=limit, columns=present.LIST_VALUES
+        parts,
+        keys=keys,
+        cursor=cursor,
+        limit=limit,
+        columns=present.LIST_VALUES,
+        count_parts=counted,
     )
 
 
