@@ -112,7 +112,16 @@ def _merge_safe(keys: list[str]) -> bool:
     return all(isinstance(Customer._meta.get_field(k.lstrip("-")), kinds) for k in keys)
 
 
-def scope_parts(user, keys: list[str], *, for_counting: bool = False) -> list[QuerySet] | None:
+@dataclass
+class ScopeParts:
+    """A scoped list as non-overlapping parts: `page` to read a page from, `count` the same
+    rows written to be counted."""
+
+    page: list[QuerySet]
+    count: list[QuerySet]
+
+
+def scope_parts(user, keys: list[str]) -> ScopeParts | None:
     """The customers `user` may view as non-overlapping querysets that are each one index
     range, or None when one query is as good (whole company, text sort).
 
@@ -122,11 +131,11 @@ def scope_parts(user, keys: list[str], *, for_counting: bool = False) -> list[Qu
     milliseconds for a rep at a million customers). Asked as two parts — the owners' rows,
     and the shared rows owned by others — each part is an index range and the page merges
     them (pagination.keyset_page_parts). Their union is exactly scope()'s rows, built from
-    the same two inputs scope() uses (tests/test_scope_parts.py holds them equal). Parts
-    `for_counting` read the owners' rows from the owner index whatever the database: a
-    count wants the index ranges, not the page's walk in sort order (_owned_by). The shared
-    part reads the user's collaborations as a subquery (a few hundred rows, joined by primary
-    key and sorted), which costs less than fetching their ids first and sending them back.
+    the same two inputs scope() uses (tests/test_scope_parts.py holds them equal). The count
+    reads the owners' rows from the owner index whatever the database: it wants the index
+    ranges, not the page's walk in sort order (_owned_by). The shared part reads the user's
+    collaborations as a subquery (a few hundred rows, joined by primary key and sorted), which
+    costs less than fetching their ids first and sending them back.
     """
     if not _merge_safe(keys):
         return None
@@ -135,17 +144,20 @@ def scope_parts(user, keys: list[str], *, for_counting: bool = False) -> list[Qu
         return None
     owners = sorted(owner_ids)
     shared = Customer.objects.filter(Customer.scope_shared_q(user)).exclude(owner_id__in=owners)
-    owned = Customer.objects.filter(owner_id__in=owners) if for_counting else _owned_by(owners)
-    return [owned, shared]
+    counted = Customer.objects.filter(owner_id__in=owners)
+    owned = _owned_by(owners)  # (never `or`: the truth of a queryset runs it)
+    return ScopeParts(page=[counted if owned is None else owned, shared], count=[counted, shared])
 
 
-def _owned_by(owners: list[int]) -> QuerySet:
-    """Customers of `owners`. One owner is an ordered range of customer_owner_updated_idx.
-    For several, SQLite would read every row of every owner from that index and sort them all
-    (half a second for a regional manager at a million customers); hiding the column from its
-    planner (`owner_id + 0`) makes it walk the sort index and test the owner instead, which
-    finds a page after a few hundred rows. PostgreSQL weighs both plans itself."""
+def _owned_by(owners: list[int]) -> QuerySet | None:
+    """Customers of `owners` for reading a page, when the plain owner condition is not the
+    best way: one owner is an ordered range of customer_owner_updated_idx, but for several,
+    SQLite would read every row of every owner from that index and sort them all (half a
+    second for a regional manager at a million customers); hiding the column from its planner
+    (`owner_id + 0`) makes it walk the sort index and test the owner instead, which finds a
+    page after a few hundred rows. PostgreSQL weighs both plans itself. None: use the plain
+    condition."""
     if len(owners) == 1 or connection.vendor != "sqlite":
-        return Customer.objects.filter(owner_id__in=owners)
+        return None
     unindexed = ExpressionWrapper(F("owner_id") + 0, output_field=models.BigIntegerField())
     return Customer.objects.alias(owner_unindexed=unindexed).filter(owner_unindexed__in=owners)

@@ -37,17 +37,17 @@ def customer_list(
     if errors:
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
-    parts = filters_module.scope_parts(user, keys) or [customers_for(user)]
-    counted = filters_module.scope_parts(user, keys, for_counting=True) or parts
+    split = filters_module.scope_parts(user, keys)
+    parts, counted = (split.page, split.count) if split else ([customers_for(user)], None)
     condition = Q()
     if filters.q:
         owners = visible_owner_ids(user, Customer.scope_module)
         condition = search.matching(
             filters.q, owners=None if owners is None else sorted(owners), shared=shared_with(user)
         )
-    parts, counted = (
-        [filters.apply(qs).filter(condition) for qs in querysets] for querysets in (parts, counted)
-    )
+    narrowed = {id(qs): filters.apply(qs).filter(condition) for qs in [*parts, *(counted or [])]}
+    parts = [narrowed[id(qs)] for qs in parts]
+    counted = [narrowed[id(qs)] for qs in counted] if counted else None
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
     return keyset_page_parts(
         parts,
