@@ -50,6 +50,14 @@ class CustomerFilter:
             errors.append({"field": "region", "message": "地区代码应为 6 位数字"})
         return errors
 
+    def narrows(self) -> bool:
+        """Whether any filter beside the search words and the sort is set."""
+        return any(
+            getattr(self, f.name) not in (None, "", [], False)
+            for f in fields(self)
+            if f.name not in {"q", "sort"}
+        )
+
     def apply(self, qs: QuerySet) -> QuerySet:
         if self.status:
             qs = qs.filter(status__in=self.status)

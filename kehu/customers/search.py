@@ -7,9 +7,11 @@ search costs the same at a thousand rows as at a million.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from kehu.core.pagination import COUNT_CAP
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.normalize import (
     clean_text,
@@ -20,6 +22,8 @@ from kehu.customers.normalize import (
 )
 
 MAX_TERM = 120
+# No condition on the customer columns themselves (number, credit code): matches nothing.
+NO_DIRECT = Q(pk__in=[])
 MAX_FRAGMENT_SUFFIXES = 30
 CANDIDATE_CAP = 1000
 # A customer matches a prefix through a few terms at most (name, short name, pinyin, contacts):
@@ -95,8 +99,8 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
     """Split what was typed into term-index conditions and direct column conditions."""
     text = clean_text(raw).replace(" ", "").lower()
     if not text:
-        return None, Q(pk__in=[])
-    direct = Q(pk__in=[])
+        return None, NO_DIRECT
+    direct = NO_DIRECT
     if "@" in text:
         return _prefix(f"e:{text}"), direct
     if re.fullmatch(r"c\d{4,}", text):
@@ -114,8 +118,19 @@ def query_terms(raw: str) -> tuple[Q | None, Q]:
     return _prefix(f"n:{text}") | _prefix(f"c:{text}"), direct
 
 
-def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Q:
-    """The condition that narrows a scoped customer list to the customers matching `raw`.
+@dataclass
+class Match:
+    """What a search narrows a list to: `condition`, and `found`, the number of matching
+    customers in the scope when the lookup already knows it — exactly, or as a number above
+    the list's count cap (COUNT_CAP) when there are more — so that a list without other
+    filters needs no count query."""
+
+    condition: Q
+    found: int | None = None
+
+
+def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Match:
+    """How to narrow a scoped customer list to the customers matching `raw`.
 
     `owners` are the owners whose customers the list's scope covers (None: the whole company)
     and `shared` the ids of the customers shared with the user (a values("customer_id")
@@ -130,12 +145,17 @@ def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Q:
       matches come from the (owner, term) index (terms carry their customer's owner), the
       shared customers' from their own terms. Up to CANDIDATE_CAP they are a list of ids; a
       denser word (餐饮 in a region) is joined by the database, from the same owner index.
+
+    Input that may also be a customer number or a credit code is matched on those columns
+    too; its number of matches is then not known here.
     """
     term_q, direct = query_terms(raw)
+    known = direct == NO_DIRECT
     if term_q is None:
-        return direct
+        return Match(direct)
     if owners is None:
-        return Q(pk__in=_candidates(term_q)) | direct
+        ids = _candidates(term_q)
+        return Match(Q(pk__in=ids) | direct, len(ids) if known else None)
     own = Q(owner_id__in=owners)
     ids, complete = _owned_candidates(term_q, own)
     # The few customers shared with the user: found through their own terms, in one query.
@@ -145,8 +165,11 @@ def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Q:
         .distinct()
     )
     if complete:
-        return Q(pk__in=sorted({*ids, *shared_ids})) | direct
-    return Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids) | direct
+        found = sorted({*ids, *shared_ids})
+        return Match(Q(pk__in=found) | direct, len(found) if known else None)
+    condition = Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids) | direct
+    # More owned matches than the count shows: "1000+" without counting them.
+    return Match(condition, len(ids) if known and len(ids) > COUNT_CAP else None)
 
 
 def _ranges(term_q: Q) -> list[Q]:

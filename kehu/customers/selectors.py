@@ -1,6 +1,7 @@
 """Every read of customers and contacts for a user starts from scope() (DESIGN.md rule 3):
 out of scope is indistinguishable from missing (NotFound → 404)."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from kehu.accounts.models import Department, User
 from kehu.accounts.scoping import VIEW, can_see_owner, scope, visible_owner_ids
 from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, ValidationFailed
-from kehu.core.pagination import Page, keyset_page_parts
+from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
 from kehu.customers.filters import SORTS, CustomerFilter
@@ -39,24 +40,33 @@ def customer_list(
     keys = SORTS[filters.sort]
     split = filters_module.scope_parts(user, keys)
     parts, counted = (split.page, split.count) if split else ([customers_for(user)], None)
-    condition = Q()
+    match = search.Match(Q())
     if filters.q:
         owners = visible_owner_ids(user, Customer.scope_module)
-        condition = search.matching(
+        match = search.matching(
             filters.q, owners=None if owners is None else sorted(owners), shared=shared_with(user)
         )
+    condition = match.condition
     narrowed = {id(qs): filters.apply(qs).filter(condition) for qs in [*parts, *(counted or [])]}
     parts = [narrowed[id(qs)] for qs in parts]
     counted = [narrowed[id(qs)] for qs in counted] if counted else None
+    # The search may know how many it found: then, without other filters, nothing is counted.
+    found = None if filters.narrows() else match.found
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
-    return keyset_page_parts(
+    page = keyset_page_parts(
         parts,
         keys=keys,
         cursor=cursor,
         limit=limit,
         columns=present.LIST_VALUES,
         count_parts=counted,
+        count=found is None,
     )
+    if found is not None:
+        page = dataclasses.replace(
+            page, count=min(found, COUNT_CAP), count_capped=found > COUNT_CAP
+        )
+    return page
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:

@@ -205,3 +205,27 @@ def test_a_word_with_more_matches_than_candidates_loses_none_in_scope(org, monke
         )
         names += [row["name"] for row in page.items]
     assert sorted(names) == sorted(c.name for c in [*mine, shared])
+
+
+def test_a_search_counts_its_matches_without_a_count_query(org, django_assert_num_queries):
+    # Given more matches than a page holds, among others
+    for n in range(7):
+        f.enterprise(org.rep_a, name=f"{f._word(700 + n)}红茶有限公司")
+    f.individual(org.rep_a, name="红茶先生")
+    f.enterprise(org.rep_a, name="上海咖啡有限公司")
+
+    # When the rep searches without other filters (their access already known)
+    selectors.customer_list(user=org.rep_a, filters=CustomerFilter())
+    # the owners' candidates, the shared ones', a page of each part
+    with django_assert_num_queries(4) as context:
+        page = selectors.customer_list(user=org.rep_a, filters=CustomerFilter(q="红茶"), limit=5)
+
+    # Then the count comes from the search's own lookup
+    assert (page.count, page.count_capped) == (8, False)
+    assert not any("COUNT(" in q["sql"] for q in context.captured_queries)
+
+    # And with another filter the list is counted as usual
+    filtered = selectors.customer_list(
+        user=org.rep_a, filters=CustomerFilter(q="红茶", kind="enterprise"), limit=5
+    )
+    assert (filtered.count, filtered.count_capped) == (7, False)
