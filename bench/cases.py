@@ -152,17 +152,16 @@ def build(users: dict[str, User], seed: int = 1) -> list[Case]:
                 load=role == "admin",
             )
         )
-        if role == "admin":
-            cases.append(
-                Case(
-                    f"列表 ?sort=name ({label})",
-                    "list",
-                    role,
-                    [f"{API}?limit=50&sort=name"],
-                    LIST,
-                    [_list_sql(user, "c.name, c.id")],
-                )
+        cases.append(
+            Case(
+                f"列表 ?sort=name ({label})",
+                "list",
+                role,
+                [f"{API}?limit=50&sort=name"],
+                LIST,
+                [_list_sql(user, "c.name, c.id")],
             )
+        )
         if role == "manager":
             cases.append(
                 Case(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from kehu.core.errors import ValidationFailed
@@ -168,19 +169,28 @@ def keyset_page_parts(
 
     Each part is asked for its own first `limit + 1` rows after the cursor, so each can be one
     index range (a user's own customers in customer_owner_updated_idx order, a few shared ones
-    by primary key) where the union as one OR-ed query would be a scan; the pages are merged
-    here. Keys must compare in Python as in the database: dates, numbers, not collated text.
+    by primary key) where the union as one OR-ed query would be a scan. Where the database
+    takes ordered, limited parts in a UNION ALL (PostgreSQL), that is one query it orders
+    itself; elsewhere (SQLite) each part is read and the pages are merged here, which orders
+    text as SQLite's default BINARY collation does (by code point).
     """
     limit = clamp_limit(limit)
-    rows: list = []
+    pages = []
     for part in parts:
         page_qs = _page_query(part, keys, cursor)
         if columns:
             page_qs = page_qs.values(*columns)
-        rows += list(page_qs[: limit + 1])
-    if len(parts) > 1:  # one part is in the database's order already (collations included)
-        for key in reversed(keys):  # stable sorts, last key first, give the combined order
-            rows.sort(key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-"))
+        pages.append(page_qs[: limit + 1])
+    features = connections[parts[0].db].features
+    if len(pages) > 1 and features.supports_slicing_ordering_in_compound:
+        rows = list(pages[0].union(*pages[1:], all=True).order_by(*keys)[: limit + 1])
+    else:
+        rows = [row for page_qs in pages for row in page_qs]
+        if len(pages) > 1:
+            for key in reversed(keys):  # stable sorts, last key first, give the combined order
+                rows.sort(
+                    key=lambda row, k=key: _attr(row, k.lstrip("-")), reverse=key.startswith("-")
+                )
     rows, next_cursor = _cut(rows[: limit + 1], keys, limit)
     counted = count_parts or parts
     total, capped = _count(counted, rows, next_cursor, cursor) if count else (0, False)

@@ -75,3 +75,12 @@ def session_client(user: User, *, enforce_csrf_checks: bool = False) -> Client:
     client = Client(enforce_csrf_checks=enforce_csrf_checks)
     client.force_login(user)
     return client
+
+
+def page_queries(parts: int = 2) -> int:
+    """The queries a page of a list read in `parts` parts costs (pagination.keyset_page_parts):
+    one UNION ALL where the database takes ordered parts in one (PostgreSQL), one per part
+    elsewhere (SQLite)."""
+    from django.db import connection
+
+    return 1 if connection.features.supports_slicing_ordering_in_compound else parts

@@ -114,12 +114,6 @@ def _region_prefix(code: str) -> str:
     return code
 
 
-def _merge_safe(keys: list[str]) -> bool:
-    """Keys Python orders as every database does: dates and numbers (not collated text)."""
-    kinds = (models.DateTimeField, models.DateField, models.IntegerField, models.AutoField)
-    return all(isinstance(Customer._meta.get_field(k.lstrip("-")), kinds) for k in keys)
-
-
 @dataclass
 class ScopeParts:
     """A scoped list as non-overlapping parts: `page` to read a page from, `count` the same
@@ -129,9 +123,9 @@ class ScopeParts:
     count: list[QuerySet]
 
 
-def scope_parts(user, keys: list[str]) -> ScopeParts | None:
+def scope_parts(user) -> ScopeParts | None:
     """The customers `user` may view as non-overlapping querysets that are each one index
-    range, or None when one query is as good (whole company, text sort).
+    range, or None when one query is as good (the whole company).
 
     A narrow scope (本人, 本部门) is "owner in a few users OR shared with me" (scoping.scope).
     Asked as one query, the OR keeps both databases from reading the owners' rows in order
@@ -145,8 +139,6 @@ def scope_parts(user, keys: list[str]) -> ScopeParts | None:
     collaborations as a subquery (a few hundred rows, joined by primary key and sorted), which
     costs less than fetching their ids first and sending them back.
     """
-    if not _merge_safe(keys):
-        return None
     owner_ids = visible_owner_ids(user, Customer.scope_module)
     if owner_ids is None or user is None or not user.is_authenticated or not user.is_active:
         return None

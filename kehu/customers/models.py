@@ -184,11 +184,16 @@ class Customer(TimeStampedModel):
             ("transfer_customer", _("转移客户负责人")),
         ]
         indexes = [
-            # One index per offered sort, led by owner so a scoped list is an index range.
-            models.Index(fields=["owner", "-updated_at", "-id"], name="customer_owner_updated_idx"),
+            # Each offered sort (filters.SORTS) twice: for the whole company, and led by the
+            # owner, so that a rep's list is one ordered range in any sort (without, PostgreSQL
+            # walked the whole name index for a rep's ?sort=name: 150 ms).
             models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
+            models.Index(fields=["owner", "-updated_at", "-id"], name="customer_owner_updated_idx"),
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="customer_owner_created_idx"),
             models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["owner", "name", "id"], name="customer_owner_name_idx"),
+            models.Index(fields=["owner", "number"], name="customer_owner_number_idx"),
             models.Index(
                 fields=["status", "-updated_at", "-id"], name="customer_status_updated_idx"
             ),

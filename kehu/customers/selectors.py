@@ -38,7 +38,7 @@ def customer_list(
     if errors:
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
-    split = filters_module.scope_parts(user, keys)
+    split = filters_module.scope_parts(user)
     parts, counted = (split.page, split.count) if split else ([customers_for(user)], None)
     match = search.Match(Q())
     if filters.q:

@@ -11,7 +11,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from kehu.accounts.choices import RoleCode
 from kehu.audit.models import AuditEvent, RevealLog
-from kehu.core.testing import make_department, make_user, session_client
+from kehu.core.testing import make_department, make_user, page_queries, session_client
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer, SavedView
 
@@ -773,13 +773,13 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 # Pinned query counts. The user's roles, scope and permissions are read once per change to the
 # organisation (accounts.access), and so are the 负责人 and 部门 filter choices: no request pays
 # for them. List page: session, user (with the access version), the page of the owners'
-# customers and of those shared with the user (a first page that is also the last is its own
-# count), primary contacts, sources, saved views. The htmx results block drops the last two and
+# customers and of those shared with the user (page_queries: one or two; a first page that is
+# also the last is its own count), primary contacts, sources, saved views. The htmx results block drops the last two and
 # a search adds its candidates (the owners' matches and the shared customers'). Record page:
 # session, user, customer, contacts, collaborators, audit events, history of the customer and
 # of its contacts.
-LIST_PAGE_QUERIES = 7
-LIST_RESULTS_QUERIES = 7
+LIST_PAGE_QUERIES = 5 + page_queries()
+LIST_RESULTS_QUERIES = 5 + page_queries()
 DETAIL_QUERIES = 8
 
 
