@@ -117,10 +117,27 @@ def _region_prefix(code: str) -> str:
 @dataclass
 class ScopeParts:
     """A scoped list as non-overlapping parts: `page` to read a page from, `count` the same
-    rows written to be counted."""
+    rows written to be counted (the two lists may share parts)."""
 
     page: list[QuerySet]
     count: list[QuerySet]
+
+    @classmethod
+    def whole(cls, qs: QuerySet) -> "ScopeParts":
+        return cls(page=[qs], count=[qs])
+
+    def narrowed(self, narrow) -> "ScopeParts":
+        """`narrow(qs)` of every part, made once for a part both lists share."""
+        done: dict[int, QuerySet] = {}
+
+        def once(qs):
+            if id(qs) not in done:
+                done[id(qs)] = narrow(qs)
+            return done[id(qs)]
+
+        return ScopeParts(
+            page=[once(qs) for qs in self.page], count=[once(qs) for qs in self.count]
+        )
 
 
 def scope_parts(user) -> ScopeParts | None:

@@ -1,10 +1,9 @@
 """Every read of customers and contacts for a user starts from scope() (DESIGN.md rule 3):
 out of scope is indistinguishable from missing (NotFound → 404)."""
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
@@ -18,7 +17,7 @@ from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
-from kehu.customers.filters import SORTS, CustomerFilter
+from kehu.customers.filters import SORTS, CustomerFilter, ScopeParts
 from kehu.customers.models import Contact, Customer, SavedView, SourceChannel, shared_with
 from kehu.customers.present import field_label
 
@@ -38,34 +37,28 @@ def customer_list(
     if errors:
         raise ValidationFailed(errors[0]["message"], errors=errors)
     keys = SORTS[filters.sort]
-    split = filters_module.scope_parts(user)
-    parts, counted = (split.page, split.count) if split else ([customers_for(user)], None)
+    parts = filters_module.scope_parts(user) or ScopeParts.whole(customers_for(user))
     match = search.Match(Q())
     if filters.q:
         owners = visible_owner_ids(user, Customer.scope_module)
         match = search.matching(
             filters.q, owners=None if owners is None else sorted(owners), shared=shared_with(user)
         )
-    condition = match.condition
-    narrowed = {id(qs): filters.apply(qs).filter(condition) for qs in [*parts, *(counted or [])]}
-    parts = [narrowed[id(qs)] for qs in parts]
-    counted = [narrowed[id(qs)] for qs in counted] if counted else None
+    parts = parts.narrowed(lambda qs: filters.apply(qs).filter(match.condition))
     # The search may know how many it found: then, without other filters, nothing is counted.
     found = None if filters.narrows() else match.found
     # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
     page = keyset_page_parts(
-        parts,
+        parts.page,
         keys=keys,
         cursor=cursor,
         limit=limit,
         columns=present.LIST_VALUES,
-        count_parts=counted,
+        count_parts=parts.count,
         count=found is None,
     )
     if found is not None:
-        page = dataclasses.replace(
-            page, count=min(found, COUNT_CAP), count_capped=found > COUNT_CAP
-        )
+        page = replace(page, count=min(found, COUNT_CAP), count_capped=found > COUNT_CAP)
     return page
 
 
