@@ -30,7 +30,7 @@ def test_select_options_takes_several_selected_values_or_none():
     none = select_options(choices, None)
 
     assert several.count(" selected") == 2 and 'value="potential">' in several
-    assert " selected" not in none and "<option value=\"\">" not in none
+    assert " selected" not in none and '<option value="">' not in none
 
 
 def test_select_options_in_a_template():
