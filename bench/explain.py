@@ -60,7 +60,7 @@ def main() -> None:
                 print(
                     f"\n-- {ms:.2f} ms: {cur.db.ops.last_executed_query(cur, sql, params)}"[:1500]
                 )
-                if not sql.lstrip().upper().startswith("SELECT"):
+                if not sql.lstrip().lstrip("(").upper().startswith("SELECT"):
                     continue
                 if connection.vendor == "postgresql":
                     cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
