@@ -8,12 +8,15 @@ department tree). They depend only on users, departments and roles, which change
 - `AccessVersion` holds one value that changes, inside the same transaction, whenever a user,
   department, role or permission assignment is saved or deleted (signals below; a write that
   bypasses save(), such as QuerySet.update() on users, must call `access_changed()` itself).
-- The authentication query reads that value with the user (`with_access_version`), at no
+- The authentication query reads that value with the user (`current_version_sql`), at no
   extra cost: the bearer-token lookup and the session backend (backends.AccessBackend).
 - `access_for(user)` keeps each user's `Access` in this process under (user id, version): the
   next request of the same user finds it, and the first request after a change, in any process,
   reads a new version and computes afresh. The value is random, not a counter, so a rolled-back
   change can never bring back a version that had meant other data.
+- `organisation_memo()` keeps, under the same version, what every user's lists show by name and
+  what only the organisation decides: people's names, and the small tables an app registers with
+  `track()` (the customers' source channels), so a list names owners without joining users.
 
 A user object that did not come from authentication (a task, a shell, a test) has no version:
 its Access is computed for that object alone and not shared.
@@ -24,7 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from kehu.accounts.choices import DataScope
@@ -143,9 +146,33 @@ def access_for(user: User) -> Access:
     return access
 
 
-def current_version() -> Subquery:
-    """The access version as an expression, to read with the user in one query."""
-    return Subquery(AccessVersion.objects.values("value")[:1])
+def current_version_sql() -> str:
+    """The access version as SQL, to read with the user in one query: the hand-written
+    authentication queries (services.TOKEN_SQL, backends.SESSION_USER_SQL)."""
+    return f"(SELECT value FROM {AccessVersion._meta.db_table} LIMIT 1)"
+
+
+# (version, values) of the organisation-wide values in this process (organisation_memo); one
+# tuple, replaced whole, so a request never sees one version's values under another.
+_organisation: tuple[str | None, dict] = (None, {})
+
+
+def organisation_memo(user, key: str, compute):
+    """`compute()` once per access version, shared by every user of this process: for values
+    that depend only on the organisation (users' names; tables registered with `track`). Keep
+    them immutable. Without a version (a user object not from authentication) it is kept with
+    that object's Access alone."""
+    global _organisation
+    version = getattr(user, "access_version", None)
+    if not version:
+        return access_for(user).memo(key, compute)
+    kept_version, values = _organisation
+    if kept_version != version:
+        values = {}
+        _organisation = (version, values)
+    if key not in values:
+        values[key] = compute()
+    return values[key]
 
 
 def access_changed() -> None:
@@ -169,6 +196,14 @@ def _on_delete(sender, **kwargs):
 def _on_m2m(sender, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         access_changed()
+
+
+def track(model) -> None:
+    """Give the organisation a new access version whenever a `model` row is saved or deleted:
+    for a small table whose rows lists name from organisation_memo (call from AppConfig.ready)."""
+    label = model._meta.label_lower
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"access_save_{label}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"access_delete_{label}")
 
 
 def connect_signals() -> None:

@@ -3,6 +3,7 @@
 
 from django.db.models import QuerySet
 
+from kehu.accounts.access import organisation_memo
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -12,6 +13,18 @@ def _require(user, perm: str, *, missing_is_404: bool = False) -> None:
         if missing_is_404:
             raise NotFound("不存在")
         raise PermissionDenied("没有权限")
+
+
+def user_names(*, user) -> dict[int, str]:
+    """Every user's name as people see it (User.label), inactive ones too (they may still own
+    records), by id: lists name owners from this instead of joining users. Kept per access
+    version, which every save of a user changes."""
+
+    def compute():
+        rows = User.objects.values_list("id", "display_name", "username")
+        return {pk: User.label(display_name, username) for pk, display_name, username in rows}
+
+    return organisation_memo(user, "accounts.user_names", compute)
 
 
 def user_list(*, actor) -> QuerySet[User]:

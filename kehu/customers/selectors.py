@@ -9,9 +9,10 @@ from itertools import chain
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.access import access_for
+from kehu.accounts.access import access_for, organisation_memo
 from kehu.accounts.models import Department, User
 from kehu.accounts.scoping import VIEW, can_see_owner, scope, visible_owner_ids
+from kehu.accounts.selectors import user_names
 from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
@@ -47,19 +48,39 @@ def customer_list(
     parts = parts.narrowed(lambda qs: filters.apply(qs).filter(match.condition))
     # The search may know how many it found: then, without other filters, nothing is counted.
     found = None if filters.narrows() else match.found
-    # Rows are dicts of the columns a list shows (present.LIST_VALUES), not model instances.
+    # Rows are dicts of the columns a list shows (present.LIST_VALUES) and the sort's keys.
+    sort_columns = [key.lstrip("-") for key in keys if key.lstrip("-") not in present.LIST_VALUES]
     page = keyset_page_parts(
         parts.page,
         keys=keys,
         cursor=cursor,
         limit=limit,
-        columns=present.LIST_VALUES,
+        columns=present.LIST_VALUES + sort_columns,
         count_parts=parts.count,
         count=found is None,
     )
+    _name(page.items, user)
     if found is not None:
         page = replace(page, count=min(found, COUNT_CAP), count_capped=found > COUNT_CAP)
     return page
+
+
+def _name(rows: list[dict], user) -> None:
+    """Add `owner_name` and `source_name` to list rows, from memory (present.LIST_VALUES)."""
+    owners, sources = user_names(user=user), source_names(user=user)
+    for row in rows:
+        row["owner_name"] = owners.get(row["owner_id"])
+        row["source_name"] = sources.get(row["source_id"])
+
+
+def source_names(*, user) -> dict[int, str]:
+    """Every source channel's name by id, inactive ones too (old records keep theirs). Kept per
+    access version, which every save of a channel changes (apps.py)."""
+
+    def compute():
+        return dict(SourceChannel.objects.values_list("id", "name"))
+
+    return organisation_memo(user, "customers.source_names", compute)
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kehu.accounts import services
-from kehu.accounts.models import ApiToken
+from kehu.accounts.models import ApiToken, User
 from kehu.core.testing import PASSWORD, make_department, make_user, session_client
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,24 @@ def test_token_use_is_recorded_at_most_once_a_minute(rep):
     client.get(ME)
 
     assert ApiToken.objects.get(pk=token.pk).last_used_at == first_use
+
+
+def test_token_use_is_recorded_again_after_a_minute(rep):
+    token, key = services.token_issue(user=rep)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=an_hour_ago)
+
+    assert bearer(key).get(ME).status_code == 200
+
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > an_hour_ago + dt.timedelta(minutes=59)
+
+
+def test_token_of_an_inactive_user_is_401(rep):
+    _token, key = services.token_issue(user=rep)
+    # Made inactive without the deactivation service, which would also revoke the token
+    User.objects.filter(pk=rep.pk).update(is_active=False)
+
+    assert_error(bearer(key).get(ME), 401, "authentication_failed")
 
 
 def test_malformed_json_is_422_validation_error(client):

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kehu.accounts.choices import RoleCode
@@ -829,3 +831,29 @@ def test_detail_query_count_does_not_grow_with_contacts(
         response = as_rep_a.get(f"{URL}/{customer.pk}")
 
     assert len(response.json()["contacts"]) == contacts
+
+
+def test_list_names_owners_and_sources_as_they_are_now(org, as_rep_a):
+    # Given a list already read once (owners' and channels' names are kept per process)
+    fair = SourceChannel.objects.get(name="展会")
+    customer = f.enterprise(org.rep_a, source_id=fair.pk)
+    item = as_rep_a.get(URL).json()["items"][0]
+    assert (item["owner"], item["source"]) == ({"id": org.rep_a.pk, "name": "张伟"}, "展会")
+
+    # When the channel is renamed, the next list shows its new name
+    fair.name = "行业展会"
+    fair.save()
+    assert as_rep_a.get(URL).json()["items"][0]["source"] == "行业展会"
+
+    # When an administrator renames the rep
+    admin = api_client(make_user("boss", org.hq, RoleCode.ADMIN))
+    response = patch(admin, f"/api/v1/users/{org.rep_a.pk}", {"display_name": "张伟伟"})
+    assert response.status_code == 200
+
+    # Then the next list shows the new name, without joining users or channels for names
+    with CaptureQueriesContext(connection) as context:
+        item = as_rep_a.get(URL).json()["items"][0]
+    assert item["id"] == customer.pk
+    assert item["owner"] == {"id": org.rep_a.pk, "name": "张伟伟"}
+    pages = [q["sql"] for q in context.captured_queries if "customers_customer" in q["sql"]]
+    assert pages and not any("JOIN" in sql for sql in pages)
