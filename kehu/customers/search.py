@@ -9,9 +9,11 @@ search costs the same at a thousand rows as at a million.
 import re
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from kehu.core.pagination import COUNT_CAP
+from kehu.core.queries import column
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.normalize import (
     clean_text,
@@ -127,6 +129,9 @@ class Match:
 
     condition: Q
     found: int | None = None
+    # The condition is a list of ids, all in the user's scope: the list reads them by primary
+    # key as one scoped query instead of splitting the scope into index ranges.
+    by_ids: bool = False
 
 
 def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Match:
@@ -155,19 +160,19 @@ def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Match:
         return Match(direct)
     if owners is None:
         ids = _candidates(term_q)
-        return Match(Q(pk__in=ids) | direct, len(ids) if known else None)
-    own = Q(owner_id__in=owners)
+        return Match(Q(pk__in_ids=ids) | direct, len(ids) if known else None)
+    own = Q(owner_id__in_ids=owners)
     ids, complete = _owned_candidates(term_q, own)
     # The few customers shared with the user: found through their own terms, in one query.
-    shared_ids = list(
+    shared_ids = column(
         SearchTerm.objects.filter(term_q, customer_id__in=shared)
         .values_list("customer_id", flat=True)
         .distinct()
     )
     if complete:
         found = sorted({*ids, *shared_ids})
-        return Match(Q(pk__in=found) | direct, len(found) if known else None)
-    condition = Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in=shared_ids) | direct
+        return Match(Q(pk__in_ids=found) | direct, len(found) if known else None, by_ids=known)
+    condition = Q(pk__in=_owned_matches(term_q, own)) | Q(pk__in_ids=shared_ids) | direct
     # More owned matches than the count shows: "1000+" without counting them.
     return Match(condition, len(ids) if known and len(ids) > COUNT_CAP else None)
 
@@ -182,11 +187,19 @@ def _candidates(term_q: Q) -> list[int]:
     """Up to CANDIDATE_CAP + 1 ids of the newest customers matching `term_q`: each range of
     the (term, customer) index read backwards, one after the other (an OR of ranges would be
     a bitmap scan sorted as a whole), without DISTINCT (which would aggregate every match of a
-    broad word before the LIMIT)."""
+    broad word before the LIMIT). Where the database takes ordered, limited parts in a
+    UNION ALL (PostgreSQL) the ranges are one query, read in turn up to CANDIDATE_ROWS."""
+    ranges = [
+        SearchTerm.objects.filter(condition)
+        .order_by("-term", "-customer_id")
+        .values_list("customer_id", flat=True)[:CANDIDATE_ROWS]
+        for condition in _ranges(term_q)
+    ]
     ids: dict[int, None] = {}
-    for condition in _ranges(term_q):
-        rows = SearchTerm.objects.filter(condition).order_by("-term", "-customer_id")
-        ids.update(dict.fromkeys(rows.values_list("customer_id", flat=True)[:CANDIDATE_ROWS]))
+    if len(ranges) > 1 and connections[ranges[0].db].features.supports_slicing_ordering_in_compound:
+        ranges = [ranges[0].union(*ranges[1:], all=True)[:CANDIDATE_ROWS]]
+    for rows in ranges:
+        ids.update(dict.fromkeys(column(rows)))
         if len(ids) > CANDIDATE_CAP:
             break
     return list(ids)[: CANDIDATE_CAP + 1]
@@ -207,6 +220,6 @@ def _owned_candidates(term_q: Q, own: Q) -> tuple[list[int], bool]:
     """The ids of the customers matching `term_q` among the scope's owners' terms, and whether
     that list is all of them: at most CANDIDATE_CAP customers, found before reading
     CANDIDATE_ROWS terms."""
-    rows = list(_owned_matches(term_q, own)[:CANDIDATE_ROWS])
+    rows = column(_owned_matches(term_q, own)[:CANDIDATE_ROWS])
     ids = list(dict.fromkeys(rows))
     return ids, len(ids) <= CANDIDATE_CAP and len(rows) < CANDIDATE_ROWS

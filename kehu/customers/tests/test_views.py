@@ -774,12 +774,13 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 # organisation (accounts.access), and so are the 负责人 and 部门 filter choices: no request pays
 # for them. List page: session, user (with the access version), the page of the owners'
 # customers and of those shared with the user (page_queries: one or two; a first page that is
-# also the last is its own count), primary contacts, sources, saved views. The htmx results block drops the last two and
-# a search adds its candidates (the owners' matches and the shared customers'). Record page:
+# also the last is its own count), primary contacts, sources, saved views. The htmx results block
+# drops the last two; a search adds its candidates (the owners' matches and the shared
+# customers') and reads the page of them as one query. Record page:
 # session, user, customer, contacts, collaborators, audit events, history of the customer and
 # of its contacts.
 LIST_PAGE_QUERIES = 5 + page_queries()
-LIST_RESULTS_QUERIES = 5 + page_queries()
+LIST_RESULTS_QUERIES = 6
 DETAIL_QUERIES = 8
 
 
