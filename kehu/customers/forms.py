@@ -298,11 +298,16 @@ class CustomerForm(forms.Form):
     allow_similar = forms.BooleanField(label=_("我已核对，不是同一客户，仍然创建"), required=False)
 
     def __init__(
-        self, *args, sources=(), customer: Customer | None = None, validate_url: str = "", **kw
+        self,
+        *args,
+        sources: tuple[tuple[int, str], ...] = (),
+        customer: Customer | None = None,
+        validate_url: str = "",
+        **kw,
     ):
         super().__init__(*args, **kw)
         self.customer = customer
-        self.fields["source"].choices = _blank([(s.pk, s.name) for s in sources])
+        self.fields["source"].choices = _blank(list(sources))
         self.fields["industry"].choices = _blank(refdata.industry_choices())
         if customer is not None:
             for name in ("contact_name", "contact_mobile", "contact_position", "allow_similar"):

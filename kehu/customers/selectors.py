@@ -133,9 +133,14 @@ def customer_history(*, customer: Customer, limit: int = 200) -> list[FieldChang
 # --- what the pages need beside the records ---------------------------------------------------
 
 
-def source_channels() -> list[SourceChannel]:
-    """The active source channels (来源渠道), in the administrators' order."""
-    return list(SourceChannel.objects.filter(is_active=True))
+def source_channels(*, user) -> tuple[tuple[int, str], ...]:
+    """(id, name) of the active source channels (来源渠道), in the administrators' order: the
+    forms and the list's filter offer these. Kept per access version, as source_names."""
+
+    def compute():
+        return tuple(SourceChannel.objects.filter(is_active=True).values_list("id", "name"))
+
+    return organisation_memo(user, "customers.source_channels", compute)
 
 
 def owner_choices(*, user) -> tuple[tuple[int, str], ...]:

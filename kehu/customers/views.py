@@ -94,7 +94,7 @@ def _list_options(user, query: str) -> dict:
         "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "owners": selectors.owner_choices(user=user),
         "departments": selectors.department_choices(user=user),
-        "sources": [(s.pk, s.name) for s in selectors.source_channels()],
+        "sources": selectors.source_channels(user=user),
         "industry_sections": [(s.code, s.name) for s in refdata.industry_list()],
         "provinces": [(r.code, r.name) for r in refdata.region_children()],
         "saved_views": selectors.saved_view_list(user=user),
@@ -140,7 +140,7 @@ def _customer_form(request, *, customer=None, data=None, initial=None) -> Custom
     return CustomerForm(
         data,
         initial=initial,
-        sources=selectors.source_channels(),
+        sources=selectors.source_channels(user=request.user),
         customer=customer,
         validate_url=validate_url,
     )
