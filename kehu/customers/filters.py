@@ -8,6 +8,7 @@ from django.db.models import ExpressionWrapper, F, Q, QuerySet
 from django.http import QueryDict
 
 from kehu.accounts.scoping import visible_owner_ids
+from kehu.core.queries import one_of
 from kehu.customers.choices import CustomerKind, CustomerStatus, Urgency
 from kehu.customers.models import Customer
 
@@ -160,21 +161,11 @@ def scope_parts(user) -> ScopeParts | None:
     if owner_ids is None or user is None or not user.is_authenticated or not user.is_active:
         return None
     owners = sorted(owner_ids)
-    among = _owner_in(owners)
+    among = one_of("owner_id", owners)
     shared = Customer.objects.filter(Customer.scope_shared_q(user)).exclude(among)
     counted = Customer.objects.filter(among)
     owned = _owned_by(owners)  # (never `or`: the truth of a queryset runs it)
     return ScopeParts(page=[counted if owned is None else owned, shared], count=[counted, shared])
-
-
-def _owner_in(owners: list[int]) -> Q:
-    """The owner condition of the parts. PostgreSQL plans `owner_id = ANY(array)` exactly as an
-    IN list, and one parameter spares building a placeholder per owner (a regional manager has
-    dozens); SQLite reads an IN list value by value from the owner index in order, but sorts
-    the rows of an IN over a subquery, so it keeps the list."""
-    if connection.vendor == "postgresql":
-        return Q(owner_id__in_ids=owners)
-    return Q(owner_id__in=owners)
 
 
 def _owned_by(owners: list[int]) -> QuerySet | None:

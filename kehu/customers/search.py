@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 
 from kehu.core.pagination import COUNT_CAP
-from kehu.core.queries import column
+from kehu.core.queries import column, one_of
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.normalize import (
     clean_text,
@@ -161,7 +161,7 @@ def matching(raw: str, *, owners: list[int] | None, shared: QuerySet) -> Match:
     if owners is None:
         ids = _candidates(term_q)
         return Match(Q(pk__in_ids=ids) | direct, len(ids) if known else None)
-    own = Q(owner_id__in_ids=owners)
+    own = one_of("owner_id", owners)
     ids, complete = _owned_candidates(term_q, own)
     # The few customers shared with the user: found through their own terms, in one query.
     shared_ids = column(

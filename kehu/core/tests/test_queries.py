@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Q
 
 from kehu.accounts.models import User
-from kehu.core.queries import column
+from kehu.core.queries import column, one_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,19 @@ def test_column_reads_a_values_list(users):
 
     assert column(qs.values_list("pk", flat=True)) == [users[3].pk, users[4].pk]
     assert column(qs.none().values_list("pk", flat=True)) == []
+
+
+def test_one_of_a_single_id_is_an_equality(users):
+    # An index led by the field serves the sort after it only under equality (a rep's list)
+    qs = User.objects.filter(one_of("pk", [users[0].pk])).order_by("username")
+
+    assert list(qs) == [users[0]]
+    assert "IN" not in str(qs.query) and "ANY" not in str(qs.query)
+
+
+def test_one_of_several_ids_selects_them(users):
+    wanted = [users[1].pk, users[2].pk, users[5].pk]
+
+    found = User.objects.filter(one_of("pk", wanted)).values_list("pk", flat=True)
+
+    assert sorted(found) == wanted
