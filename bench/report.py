@@ -37,7 +37,8 @@ def git_commit() -> str:
         ).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "kehu", "bench")
+    # The results the bench writes itself do not make the code it measured another commit.
+    dirty = git("status", "--porcelain", "--", "kehu", "bench", ":!bench/results")
     return commit + (" (with uncommitted changes)" if dirty else "")
 
 
