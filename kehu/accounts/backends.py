@@ -16,10 +16,7 @@ SESSION_USER_SQL = (
 class AccessBackend(ModelBackend):
     def get_user(self, user_id):
         """The session's user, with the access version read in the same query."""
-        try:
-            user = next(iter(User.objects.raw(SESSION_USER_SQL, [int(user_id)])), None)
-        except (TypeError, ValueError):
-            return None
+        user = next(iter(User.objects.raw(SESSION_USER_SQL, [user_id])), None)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):

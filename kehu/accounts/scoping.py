@@ -12,10 +12,11 @@ process (kehu.accounts.access), so the record query is a single indexed `owner_i
 whatever the size of the table.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from kehu.accounts.access import access_for
 from kehu.accounts.models import User
+from kehu.core.queries import one_of
 
 VIEW = "view"
 CHANGE = "change"
@@ -47,7 +48,7 @@ def scope(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
         if "__" not in model.scope_owner_field
         else f"{model.scope_owner_field}__id"
     )
-    condition = Q(**{f"{owner_id_field}__in": sorted(owner_ids)})
+    condition = one_of(owner_id_field, sorted(owner_ids))
     if action == VIEW and hasattr(model, "scope_shared_q"):
         condition |= model.scope_shared_q(user)
     return queryset.filter(condition)

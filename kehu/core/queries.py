@@ -6,7 +6,8 @@
   (a few thousand calls), psycopg parsed each placeholder and PostgreSQL parsed a thousand
   literals, several milliseconds before the query ran.
 - `one_of(field, ids)` is the condition for a short list of ids that an index should serve in
-  order (a scope's owners): it picks the form each planner reads best.
+  order (a scope's owners: scoping.scope and the list's parts): it picks the form each planner
+  reads best.
 - `column(qs)` reads a one-column queryset with the cursor's own fetch, without the ORM's
   row-by-row iteration: for values that need no conversion (ids).
 """
@@ -22,10 +23,7 @@ class InIds(Lookup):
     """`field IN (ids)` with the ids as one parameter (ints only)."""
 
     lookup_name = "in_ids"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [value]
+    prepare_rhs = False  # the list as it is: the field would prepare it as one value
 
     def as_sql(self, compiler, connection):
         ids = [int(i) for i in self.rhs]

@@ -77,13 +77,20 @@ def _name(rows: list[dict], user) -> None:
 
 
 def source_names(*, user) -> dict[int, str]:
-    """Every source channel's name by id, inactive ones too (old records keep theirs). Kept per
-    access version, which every save of a channel changes (apps.py)."""
+    """Every source channel's name by id, inactive ones too (old records keep theirs)."""
+    return _source_channels(user)[0]
+
+
+def _source_channels(user) -> tuple[dict[int, str], tuple[tuple[int, str], ...]]:
+    """(names of all channels by id, (id, name) of the active ones in the administrators'
+    order), kept per access version, which every save of a channel changes (apps.py)."""
 
     def compute():
-        return dict(SourceChannel.objects.values_list("id", "name"))
+        rows = list(SourceChannel.objects.values_list("id", "name", "is_active"))
+        active = tuple((pk, name) for pk, name, is_active in rows if is_active)
+        return {pk: name for pk, name, _active in rows}, active
 
-    return organisation_memo(user, "customers.source_names", compute)
+    return organisation_memo(user, "customers.source_channels", compute)
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:
@@ -135,12 +142,8 @@ def customer_history(*, customer: Customer, limit: int = 200) -> list[FieldChang
 
 def source_channels(*, user) -> tuple[tuple[int, str], ...]:
     """(id, name) of the active source channels (来源渠道), in the administrators' order: the
-    forms and the list's filter offer these. Kept per access version, as source_names."""
-
-    def compute():
-        return tuple(SourceChannel.objects.filter(is_active=True).values_list("id", "name"))
-
-    return organisation_memo(user, "customers.source_channels", compute)
+    forms and the list's filter offer these."""
+    return _source_channels(user)[1]
 
 
 def owner_choices(*, user) -> tuple[tuple[int, str], ...]:
