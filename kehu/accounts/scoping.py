@@ -8,8 +8,8 @@ A scoped model declares:
     def scope_shared_q(cls, user): ...  # optional: extra rows shared with the user (collaborators)
 
 Scopes resolve to a set of owner ids, computed once per change to the organisation and kept per
-process (kehu.accounts.access), so the record query is a single indexed `owner_id IN (...)`
-whatever the size of the table.
+process (kehu.accounts.access), so the record query is a single indexed owner condition (`core.queries.one_of`) whatever
+the size of the table.
 """
 
 from django.db.models import QuerySet
