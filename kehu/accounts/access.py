@@ -45,7 +45,6 @@ IRRELEVANT_USER_FIELDS = frozenset({"last_login", "password"})
 class Access:
     user_id: int
     department_id: int | None
-    is_superuser: bool
     roles: tuple[tuple[str, dict], ...]  # (data_scope, module_scopes) of each role
     # Filled on first use: owner ids per module (None = the whole company), permissions, and
     # whatever else is derived from the organisation alone (memo).
@@ -63,12 +62,11 @@ class Access:
 
     @property
     def permissions(self) -> frozenset[str]:
-        """ "app_label.codename" of the user's own and their roles' permissions (all of them
-        for a superuser), as ModelBackend gives them, in one query."""
+        """ "app_label.codename" of the user's own and their roles' permissions, as
+        ModelBackend gives them, in one query. Roles alone decide: nobody is a superuser
+        (DESIGN.md; the administrator role holds every permission)."""
         if self._permissions is None:
-            perms = Permission.objects.all()
-            if not self.is_superuser:
-                perms = perms.filter(Q(user=self.user_id) | Q(group__user=self.user_id))
+            perms = Permission.objects.filter(Q(user=self.user_id) | Q(group__user=self.user_id))
             rows = perms.values_list("content_type__app_label", "codename")
             self._permissions = frozenset(f"{app}.{codename}" for app, codename in rows)
         return self._permissions
@@ -86,7 +84,7 @@ class Access:
 
     def _resolve(self, module: str) -> frozenset[int] | None:
         scopes = self.scopes(module)
-        if self.is_superuser or DataScope.ALL in scopes:
+        if DataScope.ALL in scopes:
             return None
         ids = {self.user_id}
         if DataScope.OWN_AND_REPORTS in scopes:
@@ -121,7 +119,6 @@ def _build(user: User) -> Access:
     return Access(
         user_id=user.pk,
         department_id=user.department_id,
-        is_superuser=user.is_superuser,
         roles=tuple((role.data_scope, role.module_scopes) for role in roles),
     )
 

@@ -2,7 +2,8 @@
 the account services so audit and session/token revocation cannot be skipped."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts import services
 from kehu.accounts.choices import DataScope
 from kehu.accounts.models import ApiToken, Department, Role, User
+from kehu.core.errors import ValidationFailed
 
 admin.site.site_header = _("客户 Kehu 设置")
 admin.site.site_title = _("客户 Kehu")
@@ -17,34 +19,96 @@ admin.site.index_title = _("设置")
 admin.site.unregister(Group)
 
 
+class UserChangeForm(DjangoUserAdmin.form):
+    """设置's user form; `actor` (who edits) is set per request by UserAdmin.get_form."""
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            groups = cleaned.get("groups") or []
+            try:
+                services.administrator_check(
+                    user=self.instance,
+                    actor=self.actor,
+                    roles=[group.role for group in groups if hasattr(group, "role")],
+                    is_active=cleaned.get("is_active"),
+                )
+            except ValidationFailed as exc:
+                raise forms.ValidationError(exc.detail) from None
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
     list_display = ["username", "display_name", "department", "is_active", "last_login"]
     list_filter = ["is_active", "department", "groups"]
     search_fields = ["username", "display_name", "email", "mobile"]
+    # Roles alone decide what a user may do (DESIGN.md): no superuser or staff boxes here.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("display_name", "email", "mobile")}),
         (_("组织"), {"fields": ("department", "manager", "groups")}),
-        (
-            _("状态"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")},
-        ),
+        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups"]
     actions = ["deactivate"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_delete_permission(self, request, obj=None):
+        # Users are the who of every record and of its history: deactivate them instead.
+        return False
+
     def save_model(self, request, obj, form, change):
-        was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first()
-        super().save_model(request, obj, form, change)
-        if change and was_active and not obj.is_active:
-            services.user_deactivate(user=obj, actor=request.user)
+        if not change:
+            data = form.cleaned_data
+            created = services.user_create(
+                username=data["username"],
+                password=data["password1"] if data.get("set_usable_password") else None,
+                actor=request.user,
+            )
+            obj.pk = created.pk
+            return
+        services.user_update(
+            user=obj,
+            data={
+                "display_name": obj.display_name,
+                "email": obj.email,
+                "mobile": obj.mobile,
+                "department": obj.department,
+                "manager": obj.manager,
+                "roles": [g.role for g in form.cleaned_data["groups"] if hasattr(g, "role")],
+                "is_active": obj.is_active,
+            },
+            actor=request.user,
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page sets the password; what must follow a new one (the user's other
+        sessions and tokens end, audit) follows here when it did change."""
+        user = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        if user is not None and User.objects.get(pk=user.pk).password != user.password:
+            services.password_changed(
+                user=user, actor=request.user, keep_session_key=request.session.session_key
+            )
+        return response
 
     @admin.action(description=_("停用所选用户（立即结束其会话与令牌）"))
     def deactivate(self, request, queryset):
         for user in queryset:
-            services.user_deactivate(user=user, actor=request.user)
+            try:
+                services.user_deactivate(user=user, actor=request.user)
+            except ValidationFailed as exc:
+                self.message_user(request, f"{user}：{exc.detail}", messages.ERROR)
 
 
 class DepartmentForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from kehu.accounts.schemas import (
     RolePatch,
     TokenIn,
     TokenOut,
+    TokenPage,
     UserIn,
     UserOut,
     UserPatch,
@@ -49,6 +50,33 @@ def token_create(request, payload: TokenIn):
         raise LoginFailed("用户名或密码错误")
     token, key = services.token_issue(user=user, name=payload.name)
     return {"token": key, "expires_at": token.expires_at.isoformat()}
+
+
+@auth_router.get("/tokens", response={200: TokenPage, 401: ErrorOut, 422: ErrorOut})
+def token_list(request, cursor: str | None = None, limit: int | None = None):
+    """The caller's own valid API tokens, newest first (`current`: the one in use)."""
+    page = selectors.token_list(user=request.auth, cursor=cursor, limit=limit)
+    in_use = getattr(request.auth, "token_id", None)
+    items = [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "current": t.pk == in_use,
+        }
+        for t in page.items
+    ]
+    return {"items": items, "next": page.next, "count": page.count}
+
+
+@auth_router.delete("/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut})
+def token_revoke(request, token_id: int):
+    """Revoke one of the caller's own tokens (the one in use too: signing a client out)."""
+    services.own_token_revoke(user=request.auth, token_id=token_id)
+    return Status(204, None)
 
 
 @auth_router.get("/me", response=MeOut)

@@ -88,7 +88,11 @@ class Role(Group):
 
 
 class User(AbstractUser):
-    """A person who signs in. Belongs to exactly one department; roles come from `groups`."""
+    """A person who signs in. Belongs to exactly one department; roles come from `groups`.
+
+    Roles alone decide what a user may do: `is_superuser` (Django's everything-allowed flag,
+    invisible in the API and beside the roles) is never set, and `is_staff` (may open 设置)
+    follows the administrator role (services._set_roles)."""
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -113,6 +117,13 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False),
+                name="user_roles_alone_decide",
+                violation_error_message=_("权限由角色决定：请给用户分配管理员角色"),
+            ),
+        ]
 
     def __str__(self):
         return self.label(self.display_name, self.username)

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from ninja import Field, Schema
 
 from kehu.accounts.choices import DataScope
@@ -12,6 +14,24 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: str
+
+
+class TokenItem(Schema):
+    """One of the caller's API tokens; the key itself is never shown again."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    current: bool  # the token this request was made with
+
+
+class TokenPage(Schema):
+    items: list[TokenItem]
+    next: str | None
+    count: int
 
 
 class DepartmentOut(Schema):

@@ -54,6 +54,30 @@ def scope(queryset: QuerySet, user, action: str = VIEW) -> QuerySet:
     return queryset.filter(condition)
 
 
+def _owner_id(obj) -> int | None:
+    """The id of the user owning `obj`, along its model's scope_owner_field ("customer__owner")."""
+    *path, last = obj.scope_owner_field.split("__")
+    for step in path:
+        obj = getattr(obj, step)
+    return getattr(obj, f"{last}_id")
+
+
+def permits(user, obj, action: str) -> bool:
+    """Whether `obj` is among scope(…, user, action)'s rows: from the owner ids kept with the
+    user's access, and one query only for a row shared with the user (a collaboration)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown scope action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    model = type(obj)
+    owner_ids = visible_owner_ids(user, model.scope_module)
+    if owner_ids is None or _owner_id(obj) in owner_ids:
+        return True
+    if action != VIEW or not hasattr(model, "scope_shared_q"):
+        return False
+    return model.objects.filter(model.scope_shared_q(user), pk=obj.pk).exists()
+
+
 def can_see_owner(user, owner_id: int | None, module: str) -> bool:
     owner_ids = visible_owner_ids(user, module)
     return owner_ids is None or owner_id in owner_ids

@@ -2,10 +2,12 @@
 (accounts.view_user …); someone without them is told the record does not exist (404)."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from kehu.accounts.access import organisation_memo
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kehu.core.pagination import Page, keyset_page
 
 
 def _require(user, perm: str, *, missing_is_404: bool = False) -> None:
@@ -77,5 +79,9 @@ def roles_by_code(codes: list[str]) -> list[Role]:
     return roles
 
 
-def token_list(*, user) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user)
+def token_list(*, user, cursor: str | None = None, limit: int | None = None) -> Page:
+    """The user's own valid (unrevoked, unexpired) API tokens, newest first."""
+    tokens = ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return keyset_page(tokens, keys=["-created_at", "-id"], cursor=cursor, limit=limit)

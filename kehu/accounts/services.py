@@ -8,12 +8,13 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kehu.accounts.access import current_version_sql
 from kehu.accounts.choices import DataScope, RoleCode
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.audit.services import audit_record
-from kehu.core.errors import Conflict, ValidationFailed
+from kehu.core.errors import Conflict, NotFound, ValidationFailed
 
 
 def _full_clean(instance, exclude=None):
@@ -96,7 +97,6 @@ def user_create(
     department: Department | None = None,
     roles: list[Role] | None = None,
     manager: User | None = None,
-    is_superuser: bool = False,
 ) -> User:
     user = User(
         username=username,
@@ -104,8 +104,6 @@ def user_create(
         email=email,
         department=department,
         manager=manager,
-        is_superuser=is_superuser,
-        is_staff=is_superuser,
     )
     _full_clean(user, exclude=["password"])
     if password:
@@ -123,7 +121,7 @@ def user_create(
 def _set_roles(user: User, roles: list[Role]) -> None:
     """Roles decide who may open 设置 (the admin site): the administrator role does."""
     user.groups.set(roles)
-    is_staff = user.is_superuser or any(role.code == RoleCode.ADMIN for role in roles)
+    is_staff = any(role.code == RoleCode.ADMIN for role in roles)
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
@@ -141,9 +139,43 @@ def _validate_password(password: str, user: User) -> None:
 _USER_TEXT_FIELDS = {"display_name", "email", "mobile"}
 
 
+def _is_administrator(roles) -> bool:
+    return any(role.code == RoleCode.ADMIN for role in roles)
+
+
+def administrator_check(
+    *,
+    user: User,
+    actor: User | None,
+    roles: list[Role] | None = None,
+    is_active: bool | None = None,
+) -> None:
+    """Refuse a change to `user` (their roles and whether they are active, None: unchanged)
+    that deactivates the actor themself or leaves no active administrator: either would lock
+    people out with nobody left to let them in. Administrators are the active holders of the
+    administrator role (roles alone decide: DESIGN.md). Call inside the writing transaction:
+    the administrator role's row is locked, so two administrators demoting each other at once
+    are decided one after the other."""
+    if is_active is False and actor is not None and actor.pk == user.pk:
+        message = gettext("不能停用自己的账号")
+        raise ValidationFailed(message, errors=[{"field": "is_active", "message": message}])
+    admin_role = Role.objects.select_for_update().filter(code=RoleCode.ADMIN).first()
+    if admin_role is None or not user.groups.filter(pk=admin_role.pk).exists():
+        return  # not an administrator now: the change cannot lose one
+    stays = (user.is_active if is_active is None else is_active) and (
+        roles is None or _is_administrator(roles)
+    )
+    others = User.objects.filter(is_active=True, groups=admin_role).exclude(pk=user.pk)
+    if not stays and not others.exists():
+        field = "is_active" if is_active is False else "roles"
+        message = gettext("至少要保留一位启用的管理员")
+        raise ValidationFailed(message, errors=[{"field": field, "message": message}])
+
+
 @transaction.atomic
 def user_update(*, user: User, data: dict, actor: User | None) -> User:
     roles = data.pop("roles", None)
+    administrator_check(user=user, actor=actor, roles=roles, is_active=data.get("is_active"))
     for field in ("display_name", "email", "mobile", "department", "manager"):
         if field in data:
             value = data[field]
@@ -170,16 +202,51 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str, actor: User | None) -> None:
+def user_set_password(
+    *,
+    user: User,
+    password: str,
+    actor: User | None,
+    keep_session_key: str | None = None,
+    keep_token_id: int | None = None,
+) -> None:
+    """Set a new password (validated). Whoever knew the old one may have signed in with it: the
+    user's sessions and API tokens end, except the session or token the change was made from."""
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(actor=actor, action="user.set_password", target=user, data={})
+    password_changed(
+        user=user, actor=actor, keep_session_key=keep_session_key, keep_token_id=keep_token_id
+    )
+
+
+def password_changed(
+    *,
+    user: User,
+    actor: User | None,
+    keep_session_key: str | None = None,
+    keep_token_id: int | None = None,
+) -> None:
+    """What follows a new password however it was set (user_set_password; 设置's own form,
+    accounts.admin): the user's other sessions and tokens end, and the change is audited."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_token_id is not None:
+        tokens = tokens.exclude(pk=keep_token_id)
+    revoked = tokens.update(revoked_at=timezone.now())
+    ended = _end_sessions(user, keep=keep_session_key)
+    audit_record(
+        actor=actor,
+        action="user.set_password",
+        target=user,
+        data={"tokens_revoked": revoked, "sessions_ended": ended},
+    )
 
 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User | None) -> None:
-    """Deactivation takes effect at once: sessions are deleted and tokens revoked."""
+    """Deactivation takes effect at once: sessions are deleted and tokens revoked. Nobody
+    deactivates themself, and the last active administrator stays (administrator_check)."""
+    administrator_check(user=user, actor=actor, is_active=False)
     user.is_active = False
     user.save(update_fields=["is_active"])
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -187,15 +254,19 @@ def user_deactivate(*, user: User, actor: User | None) -> None:
     audit_record(actor=actor, action="user.deactivate", target=user, data={})
 
 
-def _end_sessions(user: User) -> None:
-    # Database sessions do not index the user; scanning live sessions is fine at company size,
-    # and the auth middleware also refuses an inactive user on its next request regardless.
+def _end_sessions(user: User, keep: str | None = None) -> int:
+    """Delete the user's browser sessions but `keep` (a session key); how many ended.
+
+    Database sessions do not index the user; scanning live sessions is fine at company size,
+    and the auth middleware also refuses an inactive user, or a session made before a password
+    change, on its next request regardless."""
     doomed = [
         s.session_key
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk) and s.session_key != keep
     ]
     Session.objects.filter(session_key__in=doomed).delete()
+    return len(doomed)
 
 
 # --- Roles ----------------------------------------------------------------------------------
@@ -273,3 +344,17 @@ def token_revoke(*, token: ApiToken, actor: User) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="token.revoke", target=token, data={})
+
+
+@transaction.atomic
+def own_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own valid tokens (the one in use included: signing out an API
+    client); anyone else's, or one already revoked or expired, is NotFound."""
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None:
+        raise NotFound(gettext("令牌不存在"))
+    token_revoke(token=token, actor=user)

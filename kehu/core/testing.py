@@ -55,8 +55,8 @@ def make_user(
 
 
 def make_admin(username: str = "admin") -> User:
-    """A superuser with the admin role, as `kehu createadmin` makes."""
-    return make_user(username, None, RoleCode.ADMIN, is_superuser=True)
+    """A user with the administrator role, as `kehu createadmin` makes."""
+    return make_user(username, None, RoleCode.ADMIN)
 
 
 def issue_token(user: User) -> str:

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.access import access_for, organisation_memo
 from kehu.accounts.models import Department, User
-from kehu.accounts.scoping import VIEW, can_see_owner, scope, visible_owner_ids
+from kehu.accounts.scoping import CHANGE, VIEW, permits, scope, visible_owner_ids
 from kehu.accounts.selectors import user_names
 from kehu.audit.models import AuditEvent, FieldChange
-from kehu.core.errors import NotFound, ValidationFailed
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
@@ -107,10 +108,15 @@ def with_primary_contacts(rows: list[dict]) -> list[dict]:
 
 
 def customer_get(*, user, customer_id: int, action: str = VIEW) -> Customer:
+    """The customer if `user` may see it (else NotFound: 404, existence does not leak) and,
+    for another `action`, may also do that to it (else PermissionDenied: 403)."""
     try:
-        return customers_for(user, action).select_related(*RECORD_RELATED).get(pk=customer_id)
+        customer = customers_for(user).select_related(*RECORD_RELATED).get(pk=customer_id)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise NotFound("客户不存在") from None
+    if action != VIEW and not permits(user, customer, action):
+        raise PermissionDenied(gettext("没有修改该客户的权限"))
+    return customer
 
 
 def contact_list(*, customer: Customer) -> list[Contact]:
@@ -189,9 +195,8 @@ def transfer_candidates(*, user, customer: Customer) -> list[User]:
 
 
 def can_change(*, user, customer: Customer) -> bool:
-    """Whether customer_get(action=CHANGE) finds the customer for `user` (no query: the
-    visible owners are cached on the user)."""
-    return can_see_owner(user, customer.owner_id, Customer.scope_module)
+    """Whether customer_get(action=CHANGE) lets `user` change the customer they see."""
+    return permits(user, customer, CHANGE)
 
 
 def can_transfer(*, user, customer: Customer) -> bool:

@@ -5,6 +5,7 @@ cannot be skipped."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from kehu.accounts.models import User
 from kehu.accounts.scoping import can_see_owner
@@ -221,10 +222,8 @@ def customer_create(
     if owner is ...:
         owner = actor
     elif owner != actor and not actor.has_perm("customers.transfer_customer"):
-        raise ValidationFailed(
-            "只能创建自己负责的客户",
-            errors=[{"field": "owner", "message": "没有为他人创建客户的权限"}],
-        )
+        # Allowed to create, not to give away (403, as customer_transfer): not bad input.
+        raise PermissionDenied(gettext("没有为他人创建客户的权限"))
     elif owner is not None and owner != actor:
         # The rules of customer_transfer: creating for someone is handing a customer over.
         if not owner.is_active:

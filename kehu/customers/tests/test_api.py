@@ -235,10 +235,11 @@ def test_manager_creates_into_the_pool_and_sees_what_was_created(org, as_manager
 
 
 def test_rep_cannot_create_for_another_rep(org, as_rep_a):
+    # Allowed to create customers, not to give them away: 403, as a transfer would be
     response = post(as_rep_a, URL, {**f.enterprise_data(), "owner_id": org.rep_b.pk})
 
-    assert response.status_code == 422
-    assert "owner_id" in error_fields(response)
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
     assert Customer.objects.count() == 0
 
 

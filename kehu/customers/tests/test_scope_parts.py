@@ -3,6 +3,7 @@ merges them (pagination.keyset_page_parts): the rows must be exactly scope()'s, 
 
 import pytest
 
+from kehu.accounts.models import Role
 from kehu.core.pagination import keyset_page_parts
 from kehu.customers import selectors, services
 from kehu.customers.filters import SORTS, CustomerFilter, scope_parts
@@ -47,7 +48,7 @@ def test_parts_are_the_scope_without_overlap(org, who):
 
 def test_the_whole_company_is_not_split(org):
     assert scope_parts(org.rep_a) is not None
-    org.rep_a.is_superuser = True
+    org.rep_a.groups.add(Role.objects.get(code="admin"))
     org.rep_a.__dict__.pop("_kehu_access", None)
     assert scope_parts(org.rep_a) is None
 

@@ -5,7 +5,7 @@ import pytest
 
 from kehu.accounts.choices import RoleCode
 from kehu.accounts.scoping import CHANGE
-from kehu.core.errors import NotFound, ValidationFailed
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kehu.core.testing import make_user
 from kehu.customers import selectors, services
 from kehu.customers.choices import CustomerStatus, Urgency
@@ -29,7 +29,7 @@ def listed(user, **filters) -> set[int]:
 def can_get(user, customer, action="view") -> bool:
     try:
         selectors.customer_get(user=user, customer_id=customer.pk, action=action)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         return False
     return True
 

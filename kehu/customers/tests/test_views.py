@@ -642,8 +642,9 @@ def test_collaborator_sees_the_record_but_cannot_change_contacts(org, acme):
 
     assert acme.name in page
     assert "添加联系人" not in page and "转移负责人" not in page
-    assert client.get(reverse("customers:contact_new", args=[acme.pk])).status_code == 404
-    assert delete.status_code == 404
+    # Allowed to see, not to act: 403 (DESIGN.md), not the outsider's 404
+    assert client.get(reverse("customers:contact_new", args=[acme.pk])).status_code == 403
+    assert delete.status_code == 403
     assert Contact.objects.filter(pk=contact.pk).exists()
 
 

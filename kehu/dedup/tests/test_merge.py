@@ -265,7 +265,7 @@ def test_a_record_one_may_see_but_not_edit_cannot_be_merged(org, client_for):
 
     response = merge_api(org.manager, client_for, mine, [shared])
 
-    assert response.status_code == 404
+    assert response.status_code == 403  # may see it: told it may not act (DESIGN.md)
     assert Customer.objects.filter(pk=shared.pk).exists()
 
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         username = os.environ.get("KEHU_ADMIN_USER") or "admin"
         password = os.environ.get("KEHU_ADMIN_PASSWORD")
-        if User.objects.filter(is_superuser=True).exists():
+        if User.objects.filter(is_active=True, groups__role__code=RoleCode.ADMIN).exists():
             self.stdout.write("An administrator already exists; nothing to do.")
             return
         generated = not password
@@ -30,7 +30,6 @@ class Command(BaseCommand):
                 password=password,
                 actor=None,
                 display_name="管理员",
-                is_superuser=True,
                 roles=list(Role.objects.filter(code=RoleCode.ADMIN)),
             )
         except ValidationFailed as exc:
