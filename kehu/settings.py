@@ -215,15 +215,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures, per username and per IP separately.
+# Login lockout (DESIGN.md "Login lockout", kehu.accounts.lockout): a user name is locked from one
+# address after KEHU_LOGIN_FAILURE_LIMIT failures there; an address failing more than
+# KEHU_LOGIN_ADDRESS_FAILURES times, whatever the names, waits 1, 2, 4 … seconds (up to
+# KEHU_LOGIN_MAX_DELAY_SECONDS) before each further attempt. Both answer 429 with Retry-After.
 AXES_FAILURE_LIMIT = env_int("KEHU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("KEHU_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "kehu.accounts.lockout.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt tested no password: counting it would let anyone prolong a lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kehu.accounts.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("KEHU_PROXY_COUNT", 0)
 # Counts failures against the real client behind KEHU_PROXY_COUNT proxies, not the proxy.
 AXES_CLIENT_IP_CALLABLE = "kehu.accounts.lockout.client_ip"
+KEHU_LOGIN_ADDRESS_FAILURES = env_int("KEHU_LOGIN_ADDRESS_FAILURES", 20, minimum=1)
+KEHU_LOGIN_MAX_DELAY_SECONDS = env_int("KEHU_LOGIN_MAX_DELAY_SECONDS", 60, minimum=1)
 AXES_ENABLED = env_bool("KEHU_AXES_ENABLED", True)
 
 SESSION_COOKIE_AGE = env_int("KEHU_SESSION_HOURS", 12, minimum=1) * 3600
