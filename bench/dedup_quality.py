@@ -42,7 +42,6 @@ from pathlib import Path
 from bench import config, vocab
 
 DB_NAME = "kehu_dedup_bench"
-SQLITE_PATH = config.DATA_DIR / f"{DB_NAME}.sqlite3"
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.98
 TARGET_CHECK_MS = 10.0
@@ -80,33 +79,34 @@ FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)} | {" ": "\u300
 # --- where the database is ---------------------------------------------------------------------
 
 
-def _database_url(db: str) -> str:
+def _database_url(db: str, name: str = DB_NAME) -> str:
     if db == "sqlite":
-        return f"sqlite:///{SQLITE_PATH}"
+        return f"sqlite:///{config.DATA_DIR / f'{name}.sqlite3'}"
     if db == "postgres":
-        return f"{config.PG_BASE}/{DB_NAME}"
+        return f"{config.PG_BASE}/{name}"
     raise ValueError(f"unknown database {db!r}: sqlite or postgres")
 
 
-def _fresh_database(db: str) -> None:
+def fresh_database(db: str, name: str = DB_NAME) -> None:
+    """An empty database `name` (bench/data/<name>.sqlite3, or <name> on the bench PostgreSQL
+    server), with Django set up for it and migrated."""
     config.DATA_DIR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
+            Path(f"{config.DATA_DIR / f'{name}.sqlite3'}{suffix}").unlink(missing_ok=True)
+    else:
+        import psycopg
 
-    with psycopg.connect(f"{config.PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def _configure(db: str) -> None:
+        with psycopg.connect(f"{config.PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ.update(config.server_env("dedup", db))
-    os.environ["DATABASE_URL"] = _database_url(db)
+    os.environ["DATABASE_URL"] = _database_url(db, name)
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("migrate", verbosity=0)
 
 
 # --- names ---------------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def generate(n: int, seed: int) -> tuple[list[Record], Counter]:
 # --- loading ----------------------------------------------------------------------------------
 
 
-def _owners(count: int = 10):
+def make_owners(count: int = 10):
     from kehu.accounts import services as accounts
     from kehu.accounts.choices import RoleCode
     from kehu.accounts.models import Role
@@ -427,6 +427,8 @@ def load(records: list[Record], owners) -> list[int]:
                 "uscc": r.uscc,
                 "mobile": r.mobile,
                 "owner_id": owners[i % len(owners)].pk,
+                "region_id": getattr(r, "region_id", None),
+                "switchboard": getattr(r, "switchboard", ""),
             }
             customers.append(tuple(values.get(c, customer_defaults[c]) for c in customer_columns))
             people = []
@@ -436,7 +438,7 @@ def load(records: list[Record], owners) -> list[int]:
                 contacts.append(tuple(person.get(c, contact_defaults[c]) for c in contact_columns))
                 people.append(SimpleNamespace(mobile=mobile, email=email))
             customer = SimpleNamespace(kind=r.kind, name=r.name, uscc=r.uscc, mobile=r.mobile,
-                                       email="")  # fmt: skip
+                                       email="", region_id=getattr(r, "region_id", None))  # fmt: skip
             keys.extend((pk, kind, value) for kind, value in keys_for(customer, people))
         loader.copy(Customer._meta.db_table, customer_columns, customers)
         loader.copy(Contact._meta.db_table, contact_columns, contacts)
@@ -580,17 +582,13 @@ def time_checks(records: list[Record], owner, seed: int) -> dict:
 
 def _in_process(n: int, db: str, seed: int) -> dict:
     started = time.monotonic()
-    _fresh_database(db)
-    _configure(db)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    fresh_database(db)
     print(f"dedup quality: n={n:,} on {db} (fresh database {DB_NAME})", flush=True)
 
     t0 = time.monotonic()
     records, injected = generate(n, seed)
     generate_s = time.monotonic() - t0
-    owners = _owners()
+    owners = make_owners()
     t0 = time.monotonic()
     ids = load(records, owners)
     load_s = time.monotonic() - t0

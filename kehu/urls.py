@@ -11,6 +11,9 @@ urlpatterns = [
     path("customers/duplicates/", include("kehu.dedup.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Settings pages of the apps come before the admin mounted under settings/, whose catch-all
+    # would answer for them.
+    path("settings/duplicates/", include("kehu.dedup.settings_urls")),
     path("settings/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

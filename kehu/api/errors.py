@@ -67,9 +67,12 @@ def _message(err: dict) -> str:
 def install(api) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return api.create_response(
+        response = api.create_response(
             request, error_body(exc.code, exc.detail, exc.errors, **exc.extra), status=exc.status
         )
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = "bad_request"
     AUTHENTICATION = "authentication_failed"
     LOCKED_OUT = "locked_out"
+    RATE_LIMITED = "rate_limited"
 
 
 class DomainError(Exception):
@@ -66,3 +67,10 @@ class Conflict(DomainError):
 
 class StaleVersion(Conflict):
     code = ErrorCode.STALE_VERSION
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind from one user; `extra["retry_after"]` is in seconds."""
+
+    status = 429
+    code = ErrorCode.RATE_LIMITED

@@ -15,7 +15,7 @@ from kehu.customers import selectors, services
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.present import can_reveal, contact_item, customer_detail, customer_item
 from kehu.customers.schemas import (
-    ContactIn,
+    ContactCreateIn,
     ContactOut,
     ContactPatch,
     CustomerIn,
@@ -71,7 +71,14 @@ def _input_field_names():
 def _model_data(payload: Schema) -> dict:
     data = payload.dict(
         exclude_unset=True,
-        exclude={"version", "owner_id", "contacts", "collaborator_ids", "allow_similar"},
+        exclude={
+            "version",
+            "owner_id",
+            "contacts",
+            "collaborator_ids",
+            "allow_similar",
+            "override_reason",
+        },
     )
     return {RENAMED.get(key, key): value for key, value in data.items()}
 
@@ -131,6 +138,7 @@ def customer_create(request, payload: CustomerIn):
             collaborators=_users(payload.collaborator_ids),
             contacts=[c.dict() for c in payload.contacts],
             allow_similar=payload.allow_similar,
+            override_reason=payload.override_reason,
         )
     try:
         return Status(201, _detail(request, customer.pk))
@@ -158,6 +166,7 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
             actor=request.auth,
             version=payload.version,
             collaborators=_users(payload.collaborator_ids),
+            override_reason=payload.override_reason,
         )
     return _detail(request, customer_id)
 
@@ -211,9 +220,14 @@ def contact_list(request, customer_id: int):
 
 
 @router.post("/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
-def contact_create(request, customer_id: int, payload: ContactIn):
+def contact_create(request, customer_id: int, payload: ContactCreateIn):
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id, action=CHANGE)
-    contact = services.contact_create(customer=customer, data=payload.dict(), actor=request.auth)
+    contact = services.contact_create(
+        customer=customer,
+        data=payload.dict(exclude={"override_reason"}),
+        actor=request.auth,
+        override_reason=payload.override_reason,
+    )
     return Status(201, contact_item(contact, can_reveal(request.auth)))
 
 
@@ -222,9 +236,13 @@ def contact_update(request, customer_id: int, contact_id: int, payload: ContactP
     contact = selectors.contact_get(
         user=request.auth, customer_id=customer_id, contact_id=contact_id, action=CHANGE
     )
-    data = payload.dict(exclude_unset=True, exclude={"version"})
+    data = payload.dict(exclude_unset=True, exclude={"version", "override_reason"})
     contact = services.contact_update(
-        contact=contact, data=data, actor=request.auth, version=payload.version
+        contact=contact,
+        data=data,
+        actor=request.auth,
+        version=payload.version,
+        override_reason=payload.override_reason,
     )
     return contact_item(contact, can_reveal(request.auth))
 

@@ -296,6 +296,9 @@ class CustomerForm(forms.Form):
     )
     contact_position = forms.CharField(label=_("主联系人职位"), required=False)
     allow_similar = forms.BooleanField(label=_("我已核对，不是同一客户，仍然创建"), required=False)
+    override_reason = forms.CharField(
+        label=_("不是同一客户的原因（会被记录）"), required=False, max_length=200
+    )
 
     def __init__(
         self,
@@ -324,7 +327,14 @@ class CustomerForm(forms.Form):
             field.widget.attrs.setdefault("aria-describedby", f"err-{name}")
         if validate_url:
             for name, field in self.fields.items():
-                if name in {"region", "version", "pending_fields", "need_tags", "allow_similar"}:
+                if name in {
+                    "region",
+                    "version",
+                    "pending_fields",
+                    "need_tags",
+                    "allow_similar",
+                    "override_reason",
+                }:
                     continue
                 field.widget.attrs.update(
                     {
@@ -522,6 +532,11 @@ class ContactForm(forms.Form):
     is_primary = forms.BooleanField(label=_label(Contact, "is_primary"), required=False)
     has_left = forms.BooleanField(label=_label(Contact, "has_left"), required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Shown only when a save was refused for a phone or email another customer has, under a
+    # warning policy (kehu.dedup): why this is not the same customer.
+    override_reason = forms.CharField(
+        label=_("不是同一客户的原因（会被记录）"), required=False, max_length=200
+    )
 
     def __init__(self, *args, contact: Contact | None = None, **kw):
         # The add form and any open edit form share the page: their ids must differ.

@@ -84,8 +84,20 @@ class ContactIn(Schema):
     has_left: bool = False
 
 
+OVERRIDE_REASON = Field(
+    "",
+    max_length=200,
+    description="手机号或邮箱与已有客户相同、且查重规则为强提醒时，说明不是同一客户的原因（会被记录）",
+)
+
+
+class ContactCreateIn(ContactIn):
+    override_reason: str = OVERRIDE_REASON
+
+
 class ContactPatch(Schema):
     version: int = Field(..., ge=1)
+    override_reason: str = OVERRIDE_REASON
     name: str | None = Field(None, min_length=1, max_length=50)
     position: str | None = Field(None, max_length=50)
     mobile: str | None = Field(None, max_length=30)
@@ -103,13 +115,15 @@ class CustomerIn(CustomerFields):
     name: str = Field(..., min_length=1, max_length=200)
     owner_id: int | None = Field(None, description="默认为自己；指定他人需要转移权限")
     contacts: list[ContactIn] = Field([], max_length=50)
-    allow_similar: bool = Field(False, description="确认不是同一客户，名称相似也创建（会被记录）")
+    allow_similar: bool = Field(False, description="确认不是同一客户，疑似重复也创建（会被记录）")
+    override_reason: str = OVERRIDE_REASON
 
 
 class CustomerPatch(CustomerFields):
     version: int = Field(..., ge=1, description="读取时的 version；过期则返回 409")
     kind: CustomerKind | None = None
     owner_id: int | None = Field(None, description="不可写：请使用 /transfer")
+    override_reason: str = OVERRIDE_REASON
 
 
 class ContactOut(Out):

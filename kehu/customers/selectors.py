@@ -252,7 +252,6 @@ def timeline_source(source: TimelineSource) -> TimelineSource:
 # changes are shown inside the event). Other, technical actions are left out.
 TIMELINE_EVENTS = {
     "customer.create": (_("创建客户"), frozenset()),
-    "customer.create_despite_similar": (_("确认不是重复客户后创建"), frozenset()),
     "customer.transfer": (_("转移负责人"), frozenset({"owner"})),
     "customer.merge": (_("合并客户"), frozenset()),
     "customer.merge_undo": (_("撤销合并"), frozenset()),
@@ -260,6 +259,14 @@ TIMELINE_EVENTS = {
     "contact.delete": (_("删除联系人"), frozenset()),
 }
 EVENT_FIELDS = frozenset().union(*(fields for _title, fields in TIMELINE_EVENTS.values()))
+
+
+def timeline_event(action: str, title) -> None:
+    """Show another app's audit action on the timeline (one that writes no record fields):
+    kehu.dedup registers its "create anyway" and its overrides."""
+    TIMELINE_EVENTS[action] = (title, frozenset())
+
+
 TIMELINE_LIMIT = 100
 # Rows one write produces are written within this window of each other.
 TIMELINE_SAME_STEP = dt.timedelta(seconds=2)
@@ -273,7 +280,7 @@ def _event_lines(event: AuditEvent) -> list[str]:
     data = event.data or {}
     if event.action == "customer.create":
         return [_("客户编号：%(number)s") % {"number": data.get("number", "")}]
-    if event.action == "customer.transfer" and data.get("reason"):
+    if data.get("reason") and isinstance(data["reason"], str):
         return [_("原因：%(reason)s") % {"reason": data["reason"]}]
     if event.action.startswith("contact.") and data.get("name"):
         return [str(data["name"])]

@@ -15,12 +15,11 @@ from kehu.core.masking import mask_email, mask_phone
 from kehu.customers import search, validation
 from kehu.customers.choices import CustomerKind
 from kehu.customers.filters import filter_query
+from kehu.customers.hooks import CustomerWrite, run_checks, run_saved
 from kehu.customers.models import Contact, Customer, SavedView
 from kehu.customers.normalize import clean_text, normalize_landline, normalize_mobile
 from kehu.customers.numbering import next_customer_number
 from kehu.customers.present import field_display
-from kehu.dedup import keys as dedup_keys
-from kehu.dedup.services import guard as duplicate_guard
 
 COMMON_FIELDS = [
     "name",
@@ -93,10 +92,10 @@ PII_FIELDS = {"mobile", "email", "switchboard"}
 CONTACT_PII_FIELDS = {"mobile", "landline", "email"}
 
 
-def _reindex(customer: Customer) -> None:
-    """Search terms and duplicate keys follow every write that can change them."""
-    search.reindex(customer)
-    dedup_keys.reindex(customer)
+def _written(write: CustomerWrite) -> None:
+    """Search terms, and whatever other apps keep (duplicate keys), follow every write."""
+    search.reindex(write.customer)
+    run_saved(write)
 
 
 # --- normalisation and validation -----------------------------------------------------------
@@ -210,12 +209,14 @@ def customer_create(
     collaborators: list[User] | None = None,
     contacts: list[dict] | None = None,
     allow_similar: bool = False,
+    override_reason: str = "",
 ) -> Customer:
     """Create a customer (and optionally its first contacts) owned by `actor` unless `owner`
     is given; giving someone else (or the pool, None) needs the transfer permission.
 
-    An exact duplicate (credit code, phone, email) is refused (409); a same or similar name is
-    refused unless `allow_similar` ("create anyway"), which is then recorded."""
+    Registered checks run before the save (kehu.dedup refuses a duplicate, 409; a probable one
+    passes with `allow_similar`, a shared phone or email under a warning policy with
+    `override_reason`)."""
     data = _normalize(
         Customer, {k: v for k, v in data.items() if k.removesuffix("_id") in WRITABLE_FIELDS}
     )
@@ -239,15 +240,16 @@ def customer_create(
     _clear_other_kind(customer)
     _customer_check(customer)
     contacts = contacts or []
-    allowed_similar = duplicate_guard(
-        user=actor,
-        kind=customer.kind,
-        name=customer.name,
-        uscc=customer.uscc,
+    write = CustomerWrite(
+        customer=customer,
+        actor=actor,
+        action="create",
         mobiles=[customer.mobile, *(c.get("mobile") or "" for c in contacts)],
         emails=[customer.email, *(c.get("email") or "" for c in contacts)],
         allow_similar=allow_similar,
+        override_reason=clean_text(override_reason),
     )
+    run_checks(write)
     customer.number = next_customer_number()
     customer.save()
     if collaborators:
@@ -255,20 +257,13 @@ def customer_create(
     for contact_data in contacts or []:
         _contact_save(customer=customer, contact=Contact(customer=customer), data=contact_data)
     _ensure_primary(customer)
-    _reindex(customer)
     audit_record(
         actor=actor,
         action="customer.create",
         target=customer,
         data={"number": customer.number, "name": customer.name},
     )
-    if allowed_similar:
-        audit_record(
-            actor=actor,
-            action="customer.create_despite_similar",
-            target=customer,
-            data={"candidates": allowed_similar},
-        )
+    _written(write)
     return customer
 
 
@@ -288,11 +283,13 @@ def customer_update(
     actor: User,
     version: int | None,
     collaborators: list[User] | None = None,
-    check_duplicates: bool = True,
+    override_reason: str = "",
+    run_write_checks: bool = True,
 ) -> Customer:
     """Apply `data` to the customer if `version` is still current (else StaleVersion, 409).
 
     `owner` is not writable here: an attempt is logged and ignored (see customer_transfer).
+    `run_write_checks=False` is for a merge, which writes values the records already had.
     """
     if "owner" in data or "owner_id" in data:
         audit_record(
@@ -320,17 +317,17 @@ def customer_update(
         for f in data
         if before[f] != field_display(locked, f)
     }
-    if check_duplicates and changes.keys() & {"uscc", "mobile", "email"}:
-        duplicate_guard(
-            user=actor,
-            kind=locked.kind,
-            name=locked.name,
-            uscc=locked.uscc,
-            mobiles=[locked.mobile],
-            emails=[locked.email],
-            exclude_id=locked.pk,
-            check_similar=False,
-        )
+    write = CustomerWrite(
+        customer=locked,
+        actor=actor,
+        action="update",
+        mobiles=[locked.mobile],
+        emails=[locked.email],
+        changed=frozenset(changes),
+        override_reason=clean_text(override_reason),
+    )
+    if run_write_checks:
+        run_checks(write)
     if collaborators is not None:
         old = sorted(str(u) for u in locked.collaborators.all())
         new = sorted(str(u) for u in collaborators)
@@ -350,7 +347,7 @@ def customer_update(
             for f, (old, new) in changes.items()
         },
     )
-    _reindex(locked)
+    _written(write)
     return locked
 
 
@@ -452,16 +449,17 @@ def _contact_save(*, customer: Customer, contact: Contact, data: dict) -> Contac
     return contact
 
 
-def _guard_contact(*, contact: Contact, actor: User) -> None:
-    """A contact's phone or email that already identifies another customer is a duplicate."""
-    duplicate_guard(
-        user=actor,
-        kind=CustomerKind.ENTERPRISE,
-        name="",
+def _contact_write(*, contact: Contact, actor: User, override_reason: str = "") -> CustomerWrite:
+    """A contact's write as the registered checks see it: its phone and email may already
+    identify another customer."""
+    return CustomerWrite(
+        customer=contact.customer,
+        actor=actor,
+        action="contact",
         mobiles=[contact.mobile],
         emails=[contact.email],
-        exclude_id=contact.customer_id,
-        check_similar=False,
+        changed=frozenset({"mobile", "email"}),
+        override_reason=clean_text(override_reason),
     )
 
 
@@ -479,11 +477,14 @@ def _ensure_primary(customer: Customer) -> None:
 
 
 @transaction.atomic
-def contact_create(*, customer: Customer, data: dict, actor: User) -> Contact:
+def contact_create(
+    *, customer: Customer, data: dict, actor: User, override_reason: str = ""
+) -> Contact:
     contact = _contact_save(customer=customer, contact=Contact(customer=customer), data=data)
-    _guard_contact(contact=contact, actor=actor)
+    write = _contact_write(contact=contact, actor=actor, override_reason=override_reason)
+    run_checks(write)
     _ensure_primary(customer)
-    _reindex(customer)
+    _written(write)
     audit_record(
         actor=actor,
         action="contact.create",
@@ -495,7 +496,9 @@ def contact_create(*, customer: Customer, data: dict, actor: User) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, data: dict, actor: User, version: int | None) -> Contact:
+def contact_update(
+    *, contact: Contact, data: dict, actor: User, version: int | None, override_reason: str = ""
+) -> Contact:
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if version is not None and version != locked.version:
         raise StaleVersion(
@@ -503,8 +506,9 @@ def contact_update(*, contact: Contact, data: dict, actor: User, version: int | 
         )
     before = {f: field_display(locked, f) for f in data if f in CONTACT_FIELDS}
     _contact_save(customer=locked.customer, contact=locked, data=data)
+    write = _contact_write(contact=locked, actor=actor, override_reason=override_reason)
     if {"mobile", "email"} & data.keys():
-        _guard_contact(contact=locked, actor=actor)
+        run_checks(write)
     changes = {
         f: (_masked_display(f, old), _masked_display(f, field_display(locked, f)))
         for f, old in before.items()
@@ -514,7 +518,7 @@ def contact_update(*, contact: Contact, data: dict, actor: User, version: int | 
         Contact.objects.filter(pk=locked.pk).update(version=locked.version + 1)
         field_changes_record(actor=actor, target=locked, changes=changes)
     _ensure_primary(locked.customer)
-    _reindex(locked.customer)
+    _written(write)
     locked.refresh_from_db()
     return locked
 
@@ -530,7 +534,7 @@ def contact_delete(*, contact: Contact, actor: User) -> None:
     )
     contact.delete()
     _ensure_primary(customer)
-    _reindex(customer)
+    _written(CustomerWrite(customer=customer, actor=actor, action="contact_delete"))
 
 
 def contact_reveal(*, contact: Contact, field: str, actor: User) -> str:

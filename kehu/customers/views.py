@@ -152,6 +152,7 @@ def _render_form(request, form, *, customer=None, status=200, **extra):
     if conflict is not None:
         context["candidates"] = conflict.extra.get("candidates", [])
         context["similar"] = str(conflict.code) == "similar_name"
+        context["needs_reason"] = str(conflict.code) == "duplicate_warning"
     return render_page_or_partial(
         request, "customers/customer_form.html", "customers/_customer_form.html", context, status
     )
@@ -182,6 +183,7 @@ def customer_create(request):
                     actor=request.user,
                     contacts=contacts,
                     allow_similar=form.cleaned_data["allow_similar"],
+                    override_reason=form.cleaned_data["override_reason"],
                 )
             except ValidationFailed as exc:
                 errors = exc.errors
@@ -213,6 +215,7 @@ def customer_edit(request, pk: int):
                 data=form.model_data(),
                 actor=request.user,
                 version=form.cleaned_data["version"],
+                override_reason=form.cleaned_data["override_reason"],
             )
         except StaleVersion:
             extra["stale"] = True
@@ -390,11 +393,17 @@ def contact_create(request, pk: int):
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_create(customer=customer, data=form.model_data(), actor=request.user)
+            services.contact_create(
+                customer=customer,
+                data=form.model_data(),
+                actor=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+            )
         except ValidationFailed as exc:
             form.add_service_errors(exc.errors)
         except Conflict as exc:
             form.add_error(None, exc.detail)
+            form.add_service_errors(exc.errors)  # a reason asked for (override_reason)
         else:
             return _contacts_saved(request, customer)
     return _contact_form_response(request, customer, form, status=422)
@@ -431,6 +440,7 @@ def contact_edit(request, pk: int, contact_id: int):
                 data=form.model_data(),
                 actor=request.user,
                 version=form.cleaned_data["version"],
+                override_reason=form.cleaned_data["override_reason"],
             )
         except StaleVersion:
             stale = True
@@ -438,6 +448,7 @@ def contact_edit(request, pk: int, contact_id: int):
             form.add_service_errors(exc.errors)
         except Conflict as exc:
             form.add_error(None, exc.detail)
+            form.add_service_errors(exc.errors)  # a reason asked for (override_reason)
         else:
             return _contacts_saved(request, customer)
     return _contact_form_response(

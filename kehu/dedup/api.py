@@ -8,16 +8,27 @@ from kehu.api.schemas import ErrorOut
 from kehu.core.errors import PermissionDenied
 from kehu.customers.selectors import customer_get
 from kehu.dedup import selectors, services
-from kehu.dedup.schemas import CheckIn, CheckOut, GroupOut, MergeIn, MergeOut, ScanOut
+from kehu.dedup.schemas import (
+    CheckIn,
+    CheckOut,
+    GroupOut,
+    MergeIn,
+    MergeOut,
+    PolicyIn,
+    PolicyOut,
+    ScanOut,
+)
 
 check_router = Router(tags=["duplicates"])
 router = Router(tags=["duplicates"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-@check_router.post("/check", response=CheckOut)
+@check_router.post("/check", response={200: CheckOut, 422: ErrorOut, 429: ErrorOut})
 def duplicate_check(request, payload: CheckIn):
-    """Candidates for a record being typed. Out-of-scope candidates carry only their owner."""
+    """Candidates for a record being typed, each with its 相似度 and one reason per signal.
+    Out-of-scope candidates carry only their owner; `exclude_id` counts only for a customer
+    the caller may see. Rate-limited per user (429 with Retry-After)."""
     return {"candidates": selectors.duplicate_check(user=request.auth, **payload.dict())}
 
 
@@ -41,7 +52,8 @@ def _group_out(item) -> dict:
     group = item["group"]
     return {
         "id": group.pk,
-        "confidence": group.confidence,
+        "score": group.score,
+        "similarity": selectors.similarity(group.score),
         "reasons": group.reasons,
         "members": [
             {
@@ -65,8 +77,25 @@ def group_dismiss(request, group_id: int):
     # Saying "not a duplicate" hides the group from everyone: a reviewer's decision.
     _need_merge_permission(request.auth)
     item = selectors.group_get(user=request.auth, group_id=group_id)
-    services.group_dismiss(group=item["group"], actor=request.auth)
+    services.group_dismiss(group=item["group"], members=item["members"], actor=request.auth)
     return Status(204, None)
+
+
+def _policy_out(policy) -> dict:
+    return {"uscc": "block", "phone": policy.phone, "email": policy.email}
+
+
+@router.get("/policy", response={200: PolicyOut})
+def policy_detail(request):
+    """What a shared credit code, mobile or email does when a customer is created or edited."""
+    return _policy_out(selectors.policy(user=request.auth))
+
+
+@router.put("/policy", response={200: PolicyOut, 403: ErrorOut, 422: ErrorOut})
+def policy_update(request, payload: PolicyIn):
+    """Administrators: make a shared mobile or email block (default) or a strong warning."""
+    policy = services.policy_update(phone=payload.phone, email=payload.email, actor=request.auth)
+    return _policy_out(policy)
 
 
 @router.post("/merge", response={201: MergeOut, **ERRORS})

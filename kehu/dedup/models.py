@@ -2,13 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kehu.dedup.choices import GroupStatus, KeyKind, ScanStatus
+from kehu.dedup.choices import DecisionSource, GroupStatus, KeyKind, KeyPolicy, ScanStatus
 
 
 class DedupKey(models.Model):
-    """A normalised identity key of a customer, kept by the customer services on every write.
+    """A normalised identity key or piece of evidence of a customer (keys.py), kept after every
+    customer write (registered with kehu.customers.hooks).
 
-    Same (kind, value) on two customers means a duplicate (exact kinds) or a probable one (name).
+    Same (kind, value) on two customers means a duplicate (exact kinds); the name core and its
+    reverse find candidates; place and branch weigh in the score (scoring.py).
     """
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
@@ -58,10 +60,11 @@ class ScanRun(models.Model):
 
 
 class DuplicateGroup(models.Model):
-    """Customers a scan believes are the same, with how sure it is (0–1) and why."""
+    """Customers a scan believes are the same, with their 相似度 (0–100, the lowest of the
+    pairs that link them, scoring.py) and why."""
 
     scan = models.ForeignKey(ScanRun, on_delete=models.CASCADE, related_name="groups")
-    confidence = models.FloatField(_("置信度"))
+    score = models.PositiveSmallIntegerField(_("相似度"), default=0)
     reasons = models.JSONField(_("原因"), default=list)
     status = models.CharField(
         _("状态"), max_length=10, choices=GroupStatus.choices, default=GroupStatus.OPEN
@@ -73,11 +76,82 @@ class DuplicateGroup(models.Model):
     class Meta:
         verbose_name = _("重复组")
         verbose_name_plural = _("重复组")
-        ordering = ["-confidence", "id"]
-        indexes = [models.Index(fields=["status", "-confidence"], name="dup_group_status_idx")]
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["status", "-score", "id"], name="dup_group_status_idx")]
 
     def __str__(self):
-        return f"group #{self.pk} ({self.confidence:.2f})"
+        return f"group #{self.pk} ({self.score}%)"
+
+
+class PairDecision(models.Model):
+    """Two customers a person said are different (录入时仍然创建, or 不是重复 on review).
+
+    Neither the check nor the scan raises the pair again — unless a signal for "the same"
+    appears that `signals` (the positive signals when it was decided) did not hold: then once,
+    saying why, until someone decides again. `first` is the lower id.
+    """
+
+    first = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("来源"), max_length=10, choices=DecisionSource.choices)
+    signals = models.JSONField(_("当时的依据"), default=list)
+    score = models.PositiveSmallIntegerField(_("当时的相似度"), default=0)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("判定人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("判定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("不是重复的判定")
+        verbose_name_plural = _("不是重复的判定")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dedup_decision_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dedup_decision_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["second", "first"], name="dedup_decision_second_idx")]
+
+    def __str__(self):
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class DedupPolicy(models.Model):
+    """What a shared mobile or email does at entry (one row, edited on 设置 › 查重规则).
+
+    A credit code always blocks. A mobile or an email blocks by default; an administrator may
+    make either a strong warning (a receptionist's phone, an agency's mailbox shared by several
+    companies), which a person overrides by giving a reason (audited).
+    """
+
+    phone = models.CharField(
+        _("手机号相同"), max_length=10, choices=KeyPolicy.choices, default=KeyPolicy.BLOCK
+    )
+    email = models.CharField(
+        _("邮箱相同"), max_length=10, choices=KeyPolicy.choices, default=KeyPolicy.BLOCK
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("查重规则")
+        verbose_name_plural = _("查重规则")
+
+    def __str__(self):
+        return f"phone={self.phone} email={self.email}"
 
 
 class MergeRecord(models.Model):

@@ -1,35 +1,50 @@
-"""Whole-base duplicate scan: block on keys, then compare names within blocks.
+"""Whole-base duplicate scan.
 
-1. Exact keys (credit code, phone, email, name + phone) shared by several customers link them
-   with confidence 1.0; an identical name core links with 0.95.
-2. Name cores are read in index order and blocked on their first two characters; within a
-   block, rapidfuzz scores every pair (a sliding window past BLOCK_CAP names) and a score of
-   SIMILAR_CUTOFF or more links two customers with confidence score × 0.9.
-3. Linked customers form groups (union-find). Groups a person already dismissed are not raised
-   again; older open groups are replaced by this scan's.
+1. Candidate pairs (blocking), from the DedupKey rows:
+   - customers sharing an identifying key (credit code, mobile, email, name + mobile); a value
+     on more than KEY_VALUE_CAP customers is a switchboard or an agency, not an identity;
+   - customers with the same name core: all pairs of a small group, and of a large one (a 字号
+     used in many cities) the pairs within each city;
+   - name cores next to each other in two sorted orders, forward and reversed, within WINDOW
+     places and with a name similarity of scoring.SIMILAR_AT or more: a typo anywhere leaves a
+     long shared start in one of the two orders (sorted-neighbourhood blocking on two keys).
+2. Every pair is assessed with all the evidence (scoring.assess, the customers' keys read in
+   batches). A duplicate pair (not a related one) with a 相似度 of SCAN_THRESHOLD or more links
+   the two customers — unless a person decided they differ and nothing new speaks for them
+   since (then it links once more, saying why).
+3. Linked customers form groups, strongest links first, never joining two groups into one that
+   would hold two cities, two credit codes or two branches (union-find with these constraints:
+   a record without a place must not chain 杭州 X and 成都 X together); a group's 相似度 is
+   the lowest of its links. Older open groups are replaced by this scan's.
 """
 
 import logging
 from collections import defaultdict
-from itertools import groupby
+from dataclasses import dataclass, field
+from itertools import combinations, groupby
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from rapidfuzz import fuzz
-from rapidfuzz.process import extract
+from rapidfuzz.distance import Indel
 
 from kehu.customers.models import Customer
-from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind, ScanStatus
-from kehu.dedup.models import DedupKey, DuplicateGroup, ScanRun
-from kehu.dedup.selectors import REASONS
+from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind, Relation, ScanStatus
+from kehu.dedup.matching import load_profiles, pair, reraise_reason
+from kehu.dedup.models import DedupKey, DuplicateGroup, PairDecision, ScanRun
+from kehu.dedup.places import city_of, levels
+from kehu.dedup.scoring import COMMON_KEY_HOLDERS, SIMILAR_AT, Assessment, assess
 
 log = logging.getLogger(__name__)
-SIMILAR_CUTOFF = 90
-BLOCK_CAP = 400
-WINDOW = 30
-PROGRESS_EVERY = 20_000
-KEY_VALUE_CAP = 50  # a phone on more than this many customers is a switchboard, not an identity
+# Link two customers from this 相似度: chosen from the quality bench (bench/dedup_truth.py) as
+# the lowest threshold keeping the scan's precision at 0.98 (docs/DESIGN.md).
+SCAN_THRESHOLD = 75
+WINDOW = 8
+KEY_VALUE_CAP = 50
+CORE_CAP = 50
+PAIR_BATCH = 10_000
+PROGRESS_EVERY = 50_000
 
 
 class UnionFind:
@@ -49,36 +64,15 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-class Links:
-    """Evidence between customers: the union-find plus, per customer, its best link."""
-
-    def __init__(self):
-        self.uf = UnionFind()
-        self.best: dict[int, float] = defaultdict(float)
-        self.reasons: dict[int, set[str]] = defaultdict(set)
-
-    def link(self, ids: list[int], confidence: float, reason: str) -> None:
-        for other in ids[1:]:
-            self.uf.union(ids[0], other)
-        for i in ids:
-            self.best[i] = max(self.best[i], confidence)
-            self.reasons[i].add(reason)
-
-    def groups(self) -> list[tuple[list[int], float, list[str]]]:
-        members: dict[int, list[int]] = defaultdict(list)
-        for customer_id in list(self.uf.parent):
-            members[self.uf.find(customer_id)].append(customer_id)
-        out = []
-        for ids in members.values():
-            if len(ids) >= 2:
-                confidence = min(self.best[i] for i in ids)
-                reasons = sorted({r for i in ids for r in self.reasons[i]})
-                out.append((sorted(ids), round(confidence, 3), reasons))
-        return out
+def _progress(run: ScanRun, done: int) -> None:
+    ScanRun.objects.filter(pk=run.pk).update(processed=min(done, run.total))
 
 
-def _exact_links(links: Links) -> None:
-    for kind in [*EXACT_KINDS, KeyKind.NAME]:
+def _key_pairs(pairs: set[tuple[int, int]]) -> frozenset[str]:
+    """Pairs of customers sharing an identifying key (small groups only); returns the mobiles
+    and emails so many customers give that they identify no one (scoring.COMMON_KEY_HOLDERS)."""
+    common = set()
+    for kind in EXACT_KINDS:
         shared = (
             DedupKey.objects.filter(kind=kind)
             .values("value")
@@ -91,67 +85,190 @@ def _exact_links(links: Links) -> None:
             .order_by("value")
             .values_list("value", "customer_id")
         )
-        confidence = 1.0 if kind in EXACT_KINDS else 0.95
-        for _, group in groupby(rows.iterator(chunk_size=5000), key=lambda r: r[0]):
-            links.link([customer_id for _, customer_id in group], confidence, REASONS[kind][1])
+        for value, group in groupby(rows.iterator(chunk_size=5000), key=lambda r: r[0]):
+            ids = sorted({customer_id for _, customer_id in group})
+            pairs.update(combinations(ids, 2))
+            if len(ids) > COMMON_KEY_HOLDERS and kind in (KeyKind.PHONE, KeyKind.EMAIL):
+                common.add(value)
+        if kind in (KeyKind.PHONE, KeyKind.EMAIL):
+            common |= set(
+                DedupKey.objects.filter(kind=kind)
+                .values("value")
+                .annotate(n=Count("customer_id"))
+                .filter(n__gt=KEY_VALUE_CAP)
+                .values_list("value", flat=True)
+            )
+    return frozenset(common)
 
 
-def _compare_block(links: Links, block: list[tuple[str, int]]) -> None:
-    if len(block) < 2:
-        return
-    names = [v for v, _ in block]
-    if len(block) <= BLOCK_CAP:
-        for i in range(len(block) - 1):
-            later = names[i + 1 :]
-            for value, score, j in extract(
-                names[i], later, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF, limit=None
-            ):
-                other = block[i + 1 + j][1]
-                # Identical cores were linked by the exact pass already.
-                if other != block[i][1] and value != names[i]:
-                    links.link([block[i][1], other], score / 100 * 0.9, "名称相似")
-        return
-    for i in range(len(block)):  # sorted neighbourhood: compare with the next WINDOW names
-        for j in range(i + 1, min(i + 1 + WINDOW, len(block))):
-            score = fuzz.ratio(names[i], names[j], score_cutoff=SIMILAR_CUTOFF)
-            if score and block[i][1] != block[j][1] and names[i] != names[j]:
-                links.link([block[i][1], block[j][1]], score / 100 * 0.9, "名称相似")
+def _window_pairs(cores: list[tuple[str, int]], pairs: set[tuple[int, int]]) -> None:
+    """Pairs of neighbours within WINDOW in `cores` (sorted) whose names are similar enough."""
+    similar = Indel.normalized_similarity
+    values = [v for v, _ in cores]
+    ids = [i for _, i in cores]
+    for offset in range(1, WINDOW + 1):
+        for n, (a, b) in enumerate(zip(values, values[offset:], strict=False)):
+            if a != b and similar(a, b, score_cutoff=SIMILAR_AT):
+                pairs.add(pair(ids[n], ids[n + offset]))
 
 
-def _fuzzy_links(links: Links, run: ScanRun) -> None:
-    rows = (
-        DedupKey.objects.filter(kind=KeyKind.NAME)
-        .order_by("value")
-        .values_list("value", "customer_id")
-    )
-    block: list[tuple[str, int]] = []
-    for seen, (value, customer_id) in enumerate(rows.iterator(chunk_size=10_000), start=1):
-        if block and block[0][0][:2] != value[:2]:
-            _compare_block(links, block)
-            block = []
-        block.append((value, customer_id))
-        if seen % PROGRESS_EVERY == 0:
-            ScanRun.objects.filter(pk=run.pk).update(processed=min(seen, run.total))
-    _compare_block(links, block)
+def _same_core_pairs(cores: list[tuple[str, int]], pairs: set[tuple[int, int]]) -> None:
+    """Pairs with the same core: all of a small group; of a large one (a 字号 in many cities),
+    the pairs within each city."""
+    for _, group in groupby(cores, key=lambda r: r[0]):
+        ids = sorted({i for _, i in group})
+        if len(ids) < 2:
+            continue
+        if len(ids) <= CORE_CAP:
+            pairs.update(combinations(ids, 2))
+            continue
+        by_city: dict[str, list[int]] = defaultdict(list)
+        for customer_id, profile in load_profiles(ids).items():
+            by_city[levels(profile.place)[1]].append(customer_id)
+        for city, members in by_city.items():
+            if city and len(members) <= CORE_CAP:
+                pairs.update(combinations(sorted(members), 2))
 
 
-def _save_groups(run: ScanRun, found: list[tuple[list[int], float, list[str]]]) -> int:
+def _core_cities(cores: list[tuple[str, int]]) -> dict[str, frozenset[str]]:
+    """The cities of the customers of each core that three or more customers have: how many
+    places a 字号 + 行业 is registered in (scoring's common_name)."""
+    holders = {}
+    for core, group in groupby(cores, key=lambda r: r[0]):
+        ids = [i for _, i in group]
+        if len(ids) >= 3:
+            holders[core] = ids
+    ids = [i for members in holders.values() for i in members]
+    city = {}
+    for start in range(0, len(ids), PAIR_BATCH):
+        rows = DedupKey.objects.filter(
+            kind=KeyKind.PLACE, customer_id__in_ids=ids[start : start + PAIR_BATCH]
+        ).values_list("customer_id", "value")
+        city.update((i, city_of(value)) for i, value in rows)
+    return {
+        core: frozenset(city[i] for i in members if city.get(i))
+        for core, members in holders.items()
+    }
+
+
+@dataclass
+class Blocking:
+    """What the first pass found: the pairs worth assessing, the mobiles and emails too common
+    to identify anyone, and where each common core is in use."""
+
+    pairs: set[tuple[int, int]]
+    common: frozenset[str] = frozenset()
+    core_cities: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def candidate_pairs(run: ScanRun) -> Blocking:
+    pairs: set[tuple[int, int]] = set()
+    common = _key_pairs(pairs)
+    rows = DedupKey.objects.filter(kind=KeyKind.NAME).order_by("value", "customer_id")
+    cores = list(rows.values_list("value", "customer_id").iterator(chunk_size=20_000))
+    _progress(run, len(cores) // 4)
+    _same_core_pairs(cores, pairs)
+    _window_pairs(cores, pairs)
+    core_cities = _core_cities(cores)
+    _progress(run, len(cores) // 2)
+    cores.sort(key=lambda r: r[0][::-1])
+    _window_pairs(cores, pairs)
+    return Blocking(pairs, common, core_cities)
+
+
+def _decisions() -> dict[tuple[int, int], list[str]]:
+    rows = PairDecision.objects.values_list("first_id", "second_id", "signals")
+    return {(a, b): signals for a, b, signals in rows.iterator(chunk_size=10_000)}
+
+
+class Link(NamedTuple):
+    """Two customers the scan links, how alike they are, and why again (a decision that new
+    evidence overrode). `identity_a`/`_b`: what no group may hold two of (city, credit code,
+    branch) — so that a record without a place cannot chain 杭州 X and 成都 X together."""
+
+    a: int
+    b: int
+    assessment: Assessment
+    why: str
+    identity_a: tuple[str, str, str]
+    identity_b: tuple[str, str, str]
+
+
+def _identity(profile) -> tuple[str, str, str]:
+    return (city_of(profile.place), profile.uscc, profile.branch)
+
+
+def _constraints(identity: tuple[str, str, str]) -> list[set[str]]:
+    """A customer's identity as sets to join: an unknown city or credit code is no value, a
+    head office (branch '') is one."""
+    city, uscc, branch = identity
+    return [{city} - {""}, {uscc} - {""}, {branch}]
+
+
+def linked_pairs(run: ScanRun, blocking: Blocking, threshold: int = SCAN_THRESHOLD) -> list[Link]:
+    """The pairs that link two customers (相似度 from `threshold`). Pairs are assessed
+    PAIR_BATCH at a time, their customers' keys read for each batch."""
+    decisions = _decisions()
+    ordered = sorted(blocking.pairs)
+    none = frozenset()
+    linked = []
+    for start in range(0, len(ordered), PAIR_BATCH):
+        batch = ordered[start : start + PAIR_BATCH]
+        profiles = load_profiles({i for p in batch for i in p})
+        for a, b in batch:
+            pa, pb = profiles[a], profiles[b]
+            cities = blocking.core_cities.get(pa.core, none) if pa.core == pb.core else none
+            assessment = assess(pa, pb, blocking.common, cities)
+            if assessment.relation != Relation.DUPLICATE or assessment.score < threshold:
+                continue
+            why = ""
+            if (a, b) in decisions and "same_uscc" not in assessment.codes:
+                why = reraise_reason({"signals": decisions[(a, b)]}, assessment)
+                if why is None:
+                    continue
+            linked.append(Link(a, b, assessment, why, _identity(pa), _identity(pb)))
+        _progress(run, run.total // 2 + (start + len(batch)) * run.total // (2 * len(ordered)))
+    return linked
+
+
+def groups_of(links: list[Link]) -> list[tuple[list[int], int, list[str]]]:
+    """(member ids, 相似度 = the lowest link's, reasons) of linked customers. Links join
+    groups strongest first, and never into a group that would hold two cities, two credit codes
+    or two branches: those are different companies, whatever links them one by one."""
+    uf = UnionFind()
+    identity: dict[int, list[set[str]]] = {}
+    kept: list[Link] = []
+    for link in sorted(links, key=lambda x: (-x.assessment.score, x.a, x.b)):
+        ra, rb = uf.find(link.a), uf.find(link.b)
+        if ra != rb:
+            ia = identity.get(ra) or _constraints(link.identity_a)
+            ib = identity.get(rb) or _constraints(link.identity_b)
+            joined = [x | y for x, y in zip(ia, ib, strict=True)]
+            if any(len(values) > 1 for values in joined):
+                continue
+            uf.union(link.a, link.b)
+            identity[uf.find(link.a)] = joined
+        kept.append(link)
+    members: dict[int, set[int]] = defaultdict(set)
+    score: dict[int, int] = {}
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for link in kept:
+        root = uf.find(link.a)
+        members[root] |= {link.a, link.b}
+        score[root] = min(score.get(root, 100), link.assessment.score)
+        for text in ([link.why] if link.why else []) + link.assessment.reasons:
+            if text not in reasons[root]:
+                reasons[root].append(text)
+    return [(sorted(ids), score[root], reasons[root]) for root, ids in members.items()]
+
+
+def _save_groups(run: ScanRun, found: list[tuple[list[int], int, list[str]]]) -> int:
     through = DuplicateGroup.customers.through
-    dismissed_members: dict[int, set[int]] = defaultdict(set)
-    rows = through.objects.filter(duplicategroup__status=GroupStatus.DISMISSED).values_list(
-        "duplicategroup_id", "customer_id"
-    )
-    for group_id, customer_id in rows.iterator(chunk_size=10_000):
-        dismissed_members[group_id].add(customer_id)
-    dismissed = {frozenset(ids) for ids in dismissed_members.values()}
-    found = [g for g in found if frozenset(g[0]) not in dismissed]
     with transaction.atomic():
         DuplicateGroup.objects.filter(status=GroupStatus.OPEN).exclude(scan=run).delete()
         groups = DuplicateGroup.objects.bulk_create(
-            [
-                DuplicateGroup(scan=run, confidence=conf, reasons=reasons)
-                for _, conf, reasons in found
-            ]
+            [DuplicateGroup(scan=run, score=score, reasons=reasons) for _, score, reasons in found],
+            batch_size=5000,
         )
         through.objects.bulk_create(
             [
@@ -169,10 +286,8 @@ def scan_execute(run_id: int) -> ScanRun:
     run.status, run.total = ScanStatus.RUNNING, Customer.objects.count()
     run.save(update_fields=["status", "total"])
     try:
-        links = Links()
-        _exact_links(links)
-        _fuzzy_links(links, run)
-        run.groups_found = _save_groups(run, links.groups())
+        blocking = candidate_pairs(run)
+        run.groups_found = _save_groups(run, groups_of(linked_pairs(run, blocking)))
         run.status, run.processed = ScanStatus.DONE, run.total
     except Exception as exc:
         log.exception("duplicate scan %s failed", run_id)

@@ -1,88 +1,54 @@
 """Duplicate candidates for what someone is typing, and scan groups for review — both scoped:
 a candidate the user may not see is reported only as "exists, owner: 张三 / 公海"."""
 
-from dataclasses import dataclass
+from django.db.models import Exists, OuterRef
 
-from django.db.models import Exists, OuterRef, Q
-from rapidfuzz import fuzz
-
+from kehu.accounts.access import organisation_memo
 from kehu.accounts.scoping import CHANGE, scope
+from kehu.audit.services import audit_record
 from kehu.core.errors import NotFound
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Customer
-from kehu.customers.normalize import name_core
 from kehu.customers.present import field_display
-from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind
-from kehu.dedup.keys import keys_from_values
-from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord, ScanRun
+from kehu.dedup import ratelimit
+from kehu.dedup.choices import GroupStatus, MatchLevel
+from kehu.dedup.matching import Match, Policy, find_matches
+from kehu.dedup.models import DedupPolicy, DuplicateGroup, MergeRecord, ScanRun
 
-SIMILAR_THRESHOLD = 80
-NAME_BLOCK_CAP = 300
-REASONS = {
-    KeyKind.USCC: ("same_uscc", "统一社会信用代码相同"),
-    KeyKind.PHONE: ("same_phone", "手机号相同"),
-    KeyKind.EMAIL: ("same_email", "邮箱相同"),
-    KeyKind.PERSON: ("same_person", "姓名和手机号相同"),
-    KeyKind.NAME: ("same_name", "名称核心相同"),
-}
+CHECK_RESULTS = 20
 
 
-# When one customer shares several exact keys, the most telling one is the reason shown.
-REASON_RANK = [KeyKind.USCC, KeyKind.PERSON, KeyKind.PHONE, KeyKind.EMAIL, KeyKind.NAME]
+def policy(*, user=None) -> Policy:
+    """The key policy in force, kept per access version (DedupPolicy is tracked: a save gives
+    the organisation a new version)."""
+
+    def compute():
+        row = DedupPolicy.objects.filter(pk=1).values("phone", "email").first()
+        return Policy(**row) if row else Policy()
+
+    if user is None:
+        return compute()
+    return organisation_memo(user, "dedup.policy", compute)
 
 
-@dataclass
-class Match:
-    customer_id: int
-    reason: str
-    label: str
-    score: int
-    blocking: bool
+def policy_row() -> DedupPolicy | None:
+    """The stored policy with who changed it last (None until an administrator saves one)."""
+    return DedupPolicy.objects.select_related("updated_by").filter(pk=1).first()
 
 
-def _prefix_range(value: str) -> Q:
-    upper = value[:-1] + chr(ord(value[-1]) + 1)
-    return Q(value__gte=value, value__lt=upper)
-
-
-def find_matches(
-    *, kind: str, name: str, uscc: str = "", mobiles=(), emails=(), exclude_id: int | None = None
-) -> list[Match]:
-    """Customers sharing an exact key, the same name core, or a similar name core."""
-    keys = keys_from_values(kind=kind, name=name, uscc=uscc, mobiles=mobiles, emails=emails)
-    matches: dict[int, Match] = {}
-    if keys:
-        condition = Q()
-        for key_kind, value in keys:
-            condition |= Q(kind=key_kind, value=value)
-        rows = DedupKey.objects.filter(condition).exclude(customer_id=exclude_id)
-        found = rows.values_list("customer_id", "kind")[:100]
-        for customer_id, key_kind in sorted(found, key=lambda r: REASON_RANK.index(r[1])):
-            if customer_id not in matches:
-                reason, label = REASONS[key_kind]
-                blocking = key_kind in EXACT_KINDS
-                matches[customer_id] = Match(customer_id, reason, label, 100, blocking)
-    core = name_core(name) if name and kind != "individual" else ""
-    if len(core) >= 2:
-        # Block on the first two characters of the core, then score within the block.
-        block = (
-            DedupKey.objects.filter(_prefix_range(core[:2]), kind=KeyKind.NAME)
-            .exclude(customer_id=exclude_id)
-            .values_list("customer_id", "value")[:NAME_BLOCK_CAP]
-        )
-        for customer_id, value in block:
-            if customer_id in matches:
-                continue
-            score = round(max(fuzz.ratio(core, value), 0.95 * fuzz.partial_ratio(core, value)))
-            if score >= SIMILAR_THRESHOLD:
-                matches[customer_id] = Match(customer_id, "similar_name", "名称相似", score, False)
-    return sorted(matches.values(), key=lambda m: (not m.blocking, -m.score, m.customer_id))
+def similarity(score: int) -> str:
+    """相似度 as every page shows it: '87%'. The one wording of a candidate's and a group's
+    score (the duplicate hint, the create form, the review page): display this, or `score`."""
+    return f"{score}%"
 
 
 def present_matches(*, user, matches: list[Match]) -> list[dict]:
-    """What the user may learn about each match: the record if in scope, else only its owner."""
+    """What the user may learn about each match: the record if in scope, else only its owner.
+    A hidden record found by a full phone or email is logged (who looked, which record)."""
     ids = [m.customer_id for m in matches]
+    if not ids:
+        return []
     # One query: the candidates with their owners, and whether the user's scope covers each.
     in_scope = scope(Customer.objects.filter(pk=OuterRef("pk")), user)
     customers = (
@@ -91,26 +57,55 @@ def present_matches(*, user, matches: list[Match]) -> list[dict]:
         .annotate(in_scope=Exists(in_scope))
         .in_bulk(ids)
     )
-    visible = {pk for pk, c in customers.items() if c.in_scope}
     out = []
     for m in matches:
         customer = customers.get(m.customer_id)
         if customer is None:
             continue
-        owner = str(customer.owner) if customer.owner_id else "公海"
-        item = {
-            "reason": m.reason,
-            "label": m.label,
-            "score": m.score,
-            "blocking": m.blocking,
-            "visible": m.customer_id in visible,
-            "owner": owner,
-            "customer": None,
-        }
-        if item["visible"]:
-            item["customer"] = {"id": customer.pk, "number": customer.number, "name": customer.name}
-        out.append(item)
+        visible = customer.in_scope
+        if not visible:
+            _log_hidden_hit(user, customer, m)
+        main = m.main
+        out.append(
+            {
+                "reason": main.code,
+                "label": main.text,
+                "score": m.score,
+                "similarity": similarity(m.score),
+                "level": m.level,
+                "relation": m.assessment.relation,
+                "blocking": m.level == MatchLevel.BLOCK,
+                "reasons": m.assessment.reasons,
+                "reraised": m.reraised,
+                "visible": visible,
+                "owner": str(customer.owner) if customer.owner_id else "公海",
+                "customer": (
+                    {"id": customer.pk, "number": customer.number, "name": customer.name}
+                    if visible
+                    else None
+                ),
+            }
+        )
     return out
+
+
+def _log_hidden_hit(user, customer: Customer, match: Match) -> None:
+    keys = {s.code for s in match.assessment.signals} & {"same_phone", "same_email"}
+    if keys and user is not None and user.pk:
+        audit_record(
+            actor=user,
+            action="dedup.hidden_hit",
+            target=customer,
+            data={"keys": sorted(keys), "owner_id": customer.owner_id},
+        )
+
+
+def visible_customer_id(*, user, customer_id: int | None) -> int | None:
+    """`customer_id` when the user may see that customer, else None: excluding a record the
+    user cannot see would tell them which hidden record holds a phone."""
+    if customer_id is None:
+        return None
+    return customer_id if scope(Customer.objects.filter(pk=customer_id), user).exists() else None
 
 
 def duplicate_check(
@@ -121,12 +116,22 @@ def duplicate_check(
     uscc: str = "",
     mobiles=(),
     emails=(),
+    region_code: str | None = None,
     exclude_id: int | None = None,
 ) -> list[dict]:
+    """Candidates for what someone is typing (rate-limited per user: RateLimited, 429)."""
+    ratelimit.hit(user)
     matches = find_matches(
-        kind=kind, name=name, uscc=uscc, mobiles=mobiles, emails=emails, exclude_id=exclude_id
+        kind=kind,
+        name=name,
+        uscc=uscc,
+        mobiles=mobiles,
+        emails=emails,
+        region_code=region_code,
+        exclude_id=visible_customer_id(user=user, customer_id=exclude_id),
+        policy=policy(user=user),
     )
-    return present_matches(user=user, matches=matches[:20])
+    return present_matches(user=user, matches=matches[:CHECK_RESULTS])
 
 
 def group_list(*, user, status: str = GroupStatus.OPEN, limit: int = 100) -> list[dict]:
@@ -145,7 +150,7 @@ def group_list(*, user, status: str = GroupStatus.OPEN, limit: int = 100) -> lis
     for group in groups:
         members = [c for c in group.customers.all() if c.pk in visible]
         if len(members) >= 2:
-            out.append({"group": group, "members": members})
+            out.append({"group": group, "members": members, "similarity": similarity(group.score)})
         if len(out) >= limit:
             break
     return out
@@ -160,7 +165,7 @@ def group_get(*, user, group_id: int) -> dict:
     members = [c for c in group.customers.all() if c.pk in visible]
     if len(members) < 2:
         raise NotFound("重复组不存在")
-    return {"group": group, "members": members}
+    return {"group": group, "members": members, "similarity": similarity(group.score)}
 
 
 # --- scans ----------------------------------------------------------------------------------

@@ -1,70 +1,117 @@
-"""Writes of the duplicate module: the create/update guard, scans, dismissals, merge and undo."""
+"""Writes of the duplicate module: pairwise decisions, the key policy, scans, dismissals,
+merge and undo. (The guard on customer writes is in hooks.py.)"""
 
 import json
 
 from django.apps import apps
 from django.core import serializers
 from django.db import transaction
-from django.db.models import ManyToManyRel
+from django.db.models import ManyToManyRel, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.audit.models import FieldChange
 from kehu.audit.services import audit_record
-from kehu.core.errors import Conflict, ErrorCode, ValidationFailed
+from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.dedup import keys
-from kehu.dedup.choices import GroupStatus
-from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord, ScanRun
-from kehu.dedup.selectors import find_matches, present_matches
+from kehu.dedup.choices import DecisionSource, GroupStatus, KeyPolicy
+from kehu.dedup.matching import Match, load_profiles, pair
+from kehu.dedup.models import (
+    DedupKey,
+    DedupPolicy,
+    DuplicateGroup,
+    MergeRecord,
+    PairDecision,
+    ScanRun,
+)
+from kehu.dedup.scoring import assess
+
+# --- pairwise decisions -----------------------------------------------------------------------
 
 
-class DuplicateFound(Conflict):
-    """An exact key (credit code, phone, email) already belongs to another customer."""
-
-    code = ErrorCode.DUPLICATE
-
-
-class SimilarFound(Conflict):
-    """A customer with the same or a similar name exists; resend with allow_similar to proceed."""
-
-    code = "similar_name"
-
-
-def guard(
-    *,
-    user,
-    kind: str,
-    name: str,
-    uscc: str = "",
-    mobiles=(),
-    emails=(),
-    exclude_id: int | None = None,
-    allow_similar: bool = False,
-    check_similar: bool = True,
-) -> list[dict]:
-    """Refuse exact duplicates; refuse similar names unless allowed. Returns the similar matches
-    that were allowed, so the caller can record the "create anyway"."""
-    matches = find_matches(
-        kind=kind, name=name, uscc=uscc, mobiles=mobiles, emails=emails, exclude_id=exclude_id
+def decisions_record(
+    *, customer: Customer, matches: list[Match], actor, source: str, reason: str = ""
+) -> None:
+    """Remember that `customer` is none of the matched customers (录入时仍然创建), with the
+    evidence at the time, so neither the check nor the scan raises these pairs again; audited."""
+    for match in matches:
+        _decide(customer.pk, match.customer_id, match.assessment, actor, source, reason)
+    audit_record(
+        actor=actor,
+        action=(
+            "customer.create_despite_similar"
+            if source == DecisionSource.ENTRY
+            else "customer.duplicate_override"
+        ),
+        target=customer,
+        data={
+            "candidates": [
+                {"id": m.customer_id, "score": m.score, "level": m.level} for m in matches
+            ],
+            "reason": reason,
+        },
     )
-    exact = [m for m in matches if m.blocking]
-    if exact:
-        shown = present_matches(user=user, matches=exact)
-        raise DuplicateFound(
-            f"已存在相同客户：{shown[0]['label']}（负责人：{shown[0]['owner']}）",
-            extra={"candidates": shown},
-        )
-    similar = [m for m in matches if not m.blocking] if check_similar else []
-    if similar and not allow_similar:
-        shown = present_matches(user=user, matches=similar)
-        raise SimilarFound(
-            "存在名称相似的客户，确认不是同一客户后可继续创建", extra={"candidates": shown}
-        )
-    return present_matches(user=user, matches=similar) if similar else []
 
 
-def reindex(customer: Customer) -> None:
-    keys.reindex(customer)
+def _decide(a: int, b: int, assessment, actor, source: str, reason: str) -> PairDecision:
+    first, second = pair(a, b)
+    decision, _created = PairDecision.objects.update_or_create(
+        first_id=first,
+        second_id=second,
+        defaults={
+            "source": source,
+            "signals": sorted(assessment.positive),
+            "score": assessment.score,
+            "reason": reason[:200],
+            "decided_by": actor if actor is not None and actor.pk else None,
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def group_dismiss(*, group: DuplicateGroup, members: list[Customer], actor) -> None:
+    """不是重复: every pair of the members the reviewer saw is remembered as different, with
+    the evidence of the moment; the group is closed."""
+    group.status = GroupStatus.DISMISSED
+    group.save(update_fields=["status"])
+    profiles = load_profiles(c.pk for c in members)
+    ids = sorted(profiles)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            assessment = assess(profiles[a], profiles[b])
+            _decide(a, b, assessment, actor, DecisionSource.REVIEW, "")
+    audit_record(actor=actor, action="dedup.group_dismiss", target=group, data={"customers": ids})
+
+
+# --- the key policy -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_update(*, phone: str, email: str, actor) -> DedupPolicy:
+    """Set what a shared mobile and a shared email do at entry (administrators); audited.
+    A credit code always blocks: it is not a setting."""
+    if not actor.has_perm("dedup.change_deduppolicy"):
+        raise PermissionDenied(_("没有修改查重规则的权限"))
+    errors = [
+        {"field": field, "message": _("取值无效，可选：%(expected)s") % {"expected": "block, warn"}}
+        for field, value in (("phone", phone), ("email", email))
+        if value not in KeyPolicy.values
+    ]
+    if errors:
+        raise ValidationFailed(errors[0]["message"], errors=errors)
+    current, _created = DedupPolicy.objects.select_for_update().get_or_create(pk=1)
+    before = {"phone": current.phone, "email": current.email}
+    current.phone, current.email, current.updated_by = phone, email, actor
+    current.save()  # tracked: the organisation gets a new access version (apps.py)
+    audit_record(
+        actor=actor,
+        action="dedup.policy_update",
+        target=current,
+        data={"before": before, "after": {"phone": phone, "email": email}},
+    )
+    return current
 
 
 # --- scan -----------------------------------------------------------------------------------
@@ -80,17 +127,11 @@ def scan_start(*, actor) -> ScanRun:
     return run
 
 
-@transaction.atomic
-def group_dismiss(*, group: DuplicateGroup, actor) -> None:
-    group.status = GroupStatus.DISMISSED
-    group.save(update_fields=["status"])
-    audit_record(actor=actor, action="dedup.group_dismiss", target=group, data={})
-
-
 # --- merge ----------------------------------------------------------------------------------
 
-# Relations rebuilt from data rather than moved.
-_REBUILT = {SearchTerm, DedupKey, MergeRecord}
+# Relations rebuilt from data rather than moved; a merged record's decisions go with it (undo
+# restores them).
+_REBUILT = {SearchTerm, DedupKey, MergeRecord, PairDecision}
 
 
 def _relations():
@@ -155,7 +196,10 @@ def merge(
     *, survivor: Customer, others: list[Customer], field_sources: dict[str, int], actor
 ) -> MergeRecord:
     """Merge `others` into `survivor` in one transaction. `field_sources` maps a field to the id
-    of the record whose value wins. Everything related moves to the survivor; undo restores it."""
+    of the record whose value wins. Everything related moves to the survivor; the merged
+    records' owners and collaborators become the survivor's collaborators, so nobody loses a
+    customer they worked on. Undo restores it all."""
+    from kehu.customers import search
     from kehu.customers.services import WRITABLE_FIELDS, customer_update
 
     ids = [c.pk for c in others]
@@ -227,7 +271,10 @@ def merge(
     history.update(target_id=survivor.pk)  # re-pointing, not rewriting: content stays as written
     existing = set(survivor.collaborators.values_list("pk", flat=True))
     added = (
-        {u for c in others for u in c.collaborators.values_list("pk", flat=True)}
+        (
+            {u for c in others for u in c.collaborators.values_list("pk", flat=True)}
+            | {c.owner_id for c in others if c.owner_id}
+        )
         - existing
         - {survivor.owner_id}
     )
@@ -242,6 +289,9 @@ def merge(
     snapshot["merge_records"] = serializers.serialize(
         "json", MergeRecord.objects.filter(survivor_id__in=ids)
     )
+    snapshot["decisions"] = serializers.serialize(
+        "json", PairDecision.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
+    )
 
     record = MergeRecord.objects.create(
         survivor=survivor, merged_numbers=[c.number for c in others], snapshot=snapshot, actor=actor
@@ -251,8 +301,9 @@ def merge(
     survivor.collaborators.add(*added)
     data = {f: getattr(sources[src], f) for f, src in field_sources.items() if src != survivor.pk}
     survivor = customer_update(
-        customer=survivor, data=data, actor=actor, version=None, check_duplicates=False
+        customer=survivor, data=data, actor=actor, version=None, run_write_checks=False
     )
+    search.reindex(survivor)
     keys.reindex(survivor)
     audit_record(
         actor=actor,
@@ -292,10 +343,20 @@ def merge_undo(*, record: MergeRecord, actor) -> Customer:
         for f, v in _model_values(snap["survivor_before"]).items()
         if f.removesuffix("_id") in WRITABLE_FIELDS
     }
-    customer_update(customer=survivor, data=data, actor=actor, version=None, check_duplicates=False)
+    customer_update(customer=survivor, data=data, actor=actor, version=None, run_write_checks=False)
     _restore_m2m_links(snap.get("links", []), survivor.pk)
     for obj in serializers.deserialize("json", snap.get("merge_records", "[]")):
         obj.save()
+    decisions = [d.object for d in serializers.deserialize("json", snap.get("decisions", "[]"))]
+    present = set(
+        Customer.objects.filter(
+            pk__in={d.first_id for d in decisions} | {d.second_id for d in decisions}
+        ).values_list("pk", flat=True)
+    )
+    # A decision about a record merged or gone since stays gone.
+    PairDecision.objects.bulk_create(
+        [d for d in decisions if {d.first_id, d.second_id} <= present], ignore_conflicts=True
+    )
     DuplicateGroup.objects.filter(pk__in=snap["groups"]).update(status=GroupStatus.OPEN)
     for customer in [survivor, *restored]:
         customer.refresh_from_db()

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from kehu.core.htmx import is_htmx, render_page_or_partial
 from kehu.core.pages import page_errors, redirect_page
 from kehu.customers.choices import CustomerKind
 from kehu.customers.present import can_reveal
 from kehu.dedup import selectors, services
-from kehu.dedup.choices import ScanStatus
+from kehu.dedup.choices import KeyPolicy, MatchLevel, ScanStatus
 
 MERGE_PERMISSION = "dedup.add_mergerecord"
 HINT_MAX = {"name": 200, "uscc": 30, "mobile": 30, "email": 254}
@@ -84,7 +84,7 @@ def scan_status(request, scan_id: int):
 def group_dismiss(request, group_id: int):
     _need_merge_permission(request.user)
     item = selectors.group_get(user=request.user, group_id=group_id)
-    services.group_dismiss(group=item["group"], actor=request.user)
+    services.group_dismiss(group=item["group"], members=item["members"], actor=request.user)
     messages.success(request, _("已标记为不是重复"))
     return redirect_page(request, reverse("dedup:groups"))
 
@@ -198,9 +198,10 @@ def merge_undo(request, merge_id: int):
 @require_GET
 @page_errors
 def hint(request):
-    """Candidates for what is typed in a customer form (GET kind, name, uscc, mobile, email,
-    contact_mobile, contact_email, exclude_id) as an HTML fragment. A candidate the user may
-    not see shows only its owner (负责人 or 公海)."""
+    """Candidates for what is typed in a customer form (GET kind, name, uscc, region, mobile,
+    email, contact_mobile, contact_email, exclude_id) as an HTML fragment: probable duplicates
+    with their 相似度, related companies apart. A candidate the user may not see shows only its
+    owner (负责人 or 公海); too many checks in a row are refused for a while."""
     get = {k: (request.GET.get(k) or "")[: HINT_MAX.get(k, 254)].strip() for k in request.GET}
     kind = get.get("kind") if get.get("kind") in CustomerKind.values else CustomerKind.ENTERPRISE
     # As customer_create checks: a company by its contacts' phones, a person by their own
@@ -210,13 +211,69 @@ def hint(request):
     emails = [get.get(f"{own}email", "")]
     if not any([get.get("name"), get.get("uscc"), *mobiles, *emails]):
         return HttpResponse("")
-    candidates = selectors.duplicate_check(
-        user=request.user,
-        kind=kind,
-        name=get.get("name", ""),
-        uscc=get.get("uscc", "") if kind == CustomerKind.ENTERPRISE else "",
-        mobiles=[m for m in mobiles if m],
-        emails=[e for e in emails if e],
-        exclude_id=_int(get.get("exclude_id")),
+    # The form's cascading selects: the most specific one chosen.
+    region = next(
+        (
+            get.get(k, "")
+            for k in ("region", "region_district", "region_city", "region_province")
+            if get.get(k)
+        ),
+        "",
     )
-    return render(request, "dedup/_hint.html", {"candidates": candidates})
+    try:
+        candidates = selectors.duplicate_check(
+            user=request.user,
+            kind=kind,
+            name=get.get("name", ""),
+            uscc=get.get("uscc", "") if kind == CustomerKind.ENTERPRISE else "",
+            mobiles=[m for m in mobiles if m],
+            emails=[e for e in emails if e],
+            region_code=region if region.isdigit() and len(region) == 6 else None,
+            exclude_id=_int(get.get("exclude_id")),
+        )
+    except RateLimited as exc:
+        return render(request, "dedup/_hint.html", {"limited": exc.detail})
+    return render(
+        request,
+        "dedup/_hint.html",
+        {
+            "candidates": [c for c in candidates if c["level"] != MatchLevel.RELATED],
+            "related": [c for c in candidates if c["level"] == MatchLevel.RELATED],
+        },
+    )
+
+
+# --- settings: the key policy (设置 › 查重规则) ---------------------------------------------------
+
+POLICY_PERMISSION = "dedup.change_deduppolicy"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def policy_settings(request):
+    """What a shared mobile or email does when a customer is created or edited: block (the
+    default) or a strong warning overridden with a reason. Administrators only."""
+    if not request.user.has_perm(POLICY_PERMISSION):
+        raise PermissionDenied(_("没有修改查重规则的权限"))
+    status, errors = 200, {}
+    if request.method == "POST":
+        try:
+            services.policy_update(
+                phone=request.POST.get("phone", ""),
+                email=request.POST.get("email", ""),
+                actor=request.user,
+            )
+        except ValidationFailed as exc:
+            status, errors = 422, {e["field"]: e["message"] for e in exc.errors}
+        else:
+            messages.success(request, _("查重规则已保存"))
+            return redirect_page(request, reverse("dedup_settings:policy"))
+    context = {
+        "policy": selectors.policy(user=request.user),
+        "saved": selectors.policy_row(),
+        "choices": KeyPolicy.choices,
+        "keys": [("phone", _("手机号相同")), ("email", _("邮箱相同"))],
+        "errors": errors,
+    }
+    return render(request, "dedup/policy_settings.html", context, status=status)
