@@ -832,7 +832,7 @@ def sweeps(results, entity_of, records_of, pairs) -> dict:
     truth = _pairs(m for m in members.values() if len(m) > 1)
     scan = {}
     for t in SWEEP:
-        linked = [link for link in pairs if link.assessment.score >= t]
+        linked = [x for x in pairs if x.assessment.score >= t or x.level != "warn"]
         groups = [ids for ids, _, _ in scan_module.groups_of(linked)]
         figures = _pair_figures(truth, _pairs(groups), records_of)
         scan[t] = {k: figures[k] for k in ("precision", "recall_companies", "recall_people",

@@ -25,6 +25,7 @@ from kehu.dedup.scoring import COMMON_KEY_HOLDERS, Assessment, Profile, Signal, 
 CHECK_THRESHOLD = 75
 NEIGHBOURS = 8  # name cores read on each side of the typed one, in each order
 SAME_KEY_CAP = 200  # customers read per shared key or core (a common 字号 in many cities)
+KEY_SIGNALS = {"same_uscc", "same_person", "same_phone", "same_email"}
 LEVEL_ORDER = [MatchLevel.BLOCK, MatchLevel.CONFIRM, MatchLevel.WARN, MatchLevel.RELATED]
 
 
@@ -49,6 +50,12 @@ class Match:
 
     @property
     def main(self) -> Signal:
+        """The reason a one-line list shows: the key that refuses or needs a reason, else
+        what makes the pair alike."""
+        if self.level in (MatchLevel.BLOCK, MatchLevel.CONFIRM):
+            keyed = [s for s in self.assessment.signals if s.code in KEY_SIGNALS]
+            if keyed:
+                return max(keyed, key=lambda s: s.weight)
         return self.assessment.main_reason
 
 
@@ -81,7 +88,7 @@ def level_for(assessment: Assessment, shared: set[str], policy: Policy, threshol
     return MatchLevel.WARN if assessment.score >= threshold else None
 
 
-def _shared_kinds(a: Profile, b: Profile, common: frozenset[str]) -> set[str]:
+def shared_kinds(a: Profile, b: Profile, common: frozenset[str]) -> set[str]:
     """The identifying keys two records share (a common mobile or email does not identify)."""
     shared = set()
     if a.uscc and a.uscc == b.uscc:
@@ -154,7 +161,7 @@ def find_matches(
     name_cities = frozenset(city_of(p.place) for p in profiles.values() if p.core == me.core)
     matches = []
     for customer_id, other in profiles.items():
-        shared = _shared_kinds(me, other, common)
+        shared = shared_kinds(me, other, common)
         if not similar and not shared:
             continue
         assessment = assess(me, other, common, name_cities)

@@ -6,8 +6,9 @@ forms asks a few times a minute; the limits leave that alone and stop a script. 
 cache: shared by every process with Redis (REDIS_URL), per process without it.
 """
 
+import time
+
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import RateLimited
@@ -18,7 +19,7 @@ LIMITS = ((60, 60), (3600, 600))
 
 def hit(user) -> None:
     """Count one check for `user`; RateLimited (429, with when to retry) past a limit."""
-    now = int(timezone.now().timestamp())
+    now = int(time.time())
     for seconds, allowed in LIMITS:
         window = now // seconds
         key = f"dedup.check:{user.pk}:{seconds}:{window}"

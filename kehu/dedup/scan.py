@@ -9,9 +9,11 @@
      places and with a name similarity of scoring.SIMILAR_AT or more: a typo anywhere leaves a
      long shared start in one of the two orders (sorted-neighbourhood blocking on two keys).
 2. Every pair is assessed with all the evidence (scoring.assess, the customers' keys read in
-   batches). A duplicate pair (not a related one) with a 相似度 of SCAN_THRESHOLD or more links
-   the two customers — unless a person decided they differ and nothing new speaks for them
-   since (then it links once more, saying why).
+   batches) and given the level the entry check would give it (matching.level_for): a pair
+   that would be refused or need a reason (a shared identifying key under the key policy), or
+   with a 相似度 of SCAN_THRESHOLD or more, links the two customers — unless a person decided
+   they differ and nothing new speaks for them since (then it links once more, saying why).
+   Related pairs (different credit codes, a branch) never link.
 3. Linked customers form groups, strongest links first, never joining two groups into one that
    would hold two cities, two credit codes or two branches (union-find with these constraints:
    a record without a place must not chain 杭州 X and 成都 X together); a group's 相似度 is
@@ -30,8 +32,15 @@ from django.utils import timezone
 from rapidfuzz.distance import Indel
 
 from kehu.customers.models import Customer
-from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind, Relation, ScanStatus
-from kehu.dedup.matching import load_profiles, pair, reraise_reason
+from kehu.dedup import selectors
+from kehu.dedup.choices import EXACT_KINDS, GroupStatus, KeyKind, MatchLevel, ScanStatus
+from kehu.dedup.matching import (
+    level_for,
+    load_profiles,
+    pair,
+    reraise_reason,
+    shared_kinds,
+)
 from kehu.dedup.models import DedupKey, DuplicateGroup, PairDecision, ScanRun
 from kehu.dedup.places import city_of, levels
 from kehu.dedup.scoring import COMMON_KEY_HOLDERS, SIMILAR_AT, Assessment, assess
@@ -44,6 +53,7 @@ WINDOW = 8
 KEY_VALUE_CAP = 50
 CORE_CAP = 50
 PAIR_BATCH = 10_000
+LINKING = {MatchLevel.BLOCK, MatchLevel.CONFIRM, MatchLevel.WARN}
 PROGRESS_EVERY = 50_000
 
 
@@ -189,6 +199,7 @@ class Link(NamedTuple):
     a: int
     b: int
     assessment: Assessment
+    level: str  # matching.MatchLevel: block (a shared identifying key) or warn (the score)
     why: str
     identity_a: tuple[str, str, str]
     identity_b: tuple[str, str, str]
@@ -206,9 +217,12 @@ def _constraints(identity: tuple[str, str, str]) -> list[set[str]]:
 
 
 def linked_pairs(run: ScanRun, blocking: Blocking, threshold: int = SCAN_THRESHOLD) -> list[Link]:
-    """The pairs that link two customers (相似度 from `threshold`). Pairs are assessed
-    PAIR_BATCH at a time, their customers' keys read for each batch."""
+    """The pairs that link two customers: those the entry check would refuse or ask a reason
+    for (a shared identifying key, under the key policy), and those with a 相似度 from
+    `threshold`. Pairs are assessed PAIR_BATCH at a time, their customers' keys read for each
+    batch."""
     decisions = _decisions()
+    policy = selectors.policy()
     ordered = sorted(blocking.pairs)
     none = frozenset()
     linked = []
@@ -219,14 +233,16 @@ def linked_pairs(run: ScanRun, blocking: Blocking, threshold: int = SCAN_THRESHO
             pa, pb = profiles[a], profiles[b]
             cities = blocking.core_cities.get(pa.core, none) if pa.core == pb.core else none
             assessment = assess(pa, pb, blocking.common, cities)
-            if assessment.relation != Relation.DUPLICATE or assessment.score < threshold:
+            shared = shared_kinds(pa, pb, blocking.common)
+            level = level_for(assessment, shared, policy, threshold)
+            if level not in LINKING:
                 continue
             why = ""
             if (a, b) in decisions and "same_uscc" not in assessment.codes:
                 why = reraise_reason({"signals": decisions[(a, b)]}, assessment)
                 if why is None:
                     continue
-            linked.append(Link(a, b, assessment, why, _identity(pa), _identity(pb)))
+            linked.append(Link(a, b, assessment, level, why, _identity(pa), _identity(pb)))
         _progress(run, run.total // 2 + (start + len(batch)) * run.total // (2 * len(ordered)))
     return linked
 

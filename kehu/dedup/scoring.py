@@ -71,6 +71,9 @@ PUBLIC_MAIL_DOMAINS = frozenset(
         "yahoo.com",
         "icloud.com",
         "me.com",
+        "example.com",  # reserved for examples (RFC 2606): nobody's company
+        "example.org",
+        "example.net",
     ]
 )
 # A mobile or email this many customers give is a front desk or an agency, not an identity.
@@ -162,6 +165,11 @@ class Signal:
     def text(self) -> str:
         text = str(REASONS[self.code])
         return f"{text}（{self.detail}）" if self.detail else text
+
+    @property
+    def plain_text(self) -> str:
+        """The reason without what it names (cities…): for a record the reader may not see."""
+        return str(REASONS[self.code])
 
 
 @dataclass

@@ -69,13 +69,14 @@ def present_matches(*, user, matches: list[Match]) -> list[dict]:
         out.append(
             {
                 "reason": main.code,
-                "label": main.text,
+                # Of a record the user may not see, only what the reason is, not what it names.
+                "label": main.text if visible else main.plain_text,
                 "score": m.score,
                 "similarity": similarity(m.score),
                 "level": m.level,
                 "relation": m.assessment.relation,
                 "blocking": m.level == MatchLevel.BLOCK,
-                "reasons": m.assessment.reasons,
+                "reasons": m.assessment.reasons if visible else [main.plain_text],
                 "reraised": m.reraised,
                 "visible": visible,
                 "owner": str(customer.owner) if customer.owner_id else "公海",

@@ -60,3 +60,12 @@ def scan(django_capture_on_commit_callbacks):
 @pytest.fixture
 def client_for():
     return api_client
+
+
+def legacy_company(actor, name: str, **fields) -> Customer:
+    """A company named `name` that entered the base without going through the check (an old
+    import): no credit code unless given, and no "create anyway" decision remembered."""
+    from kehu.customers.tests import factories as f
+
+    customer = f.enterprise(actor, **{"uscc": "", **fields})
+    return legacy_duplicate(customer, name=name)

@@ -4,14 +4,17 @@ check-while-typing endpoint reports candidates with a reason — scoped: a candi
 not see is only "exists, owner: 张三 / 公海"."""
 
 import pytest
+from django.db import connection
 
 from kehu.audit.models import AuditEvent
 from kehu.customers import services
 from kehu.customers.models import Customer
 from kehu.customers.tests import factories as f
 from kehu.dedup import selectors
+from kehu.dedup.matching import CHECK_THRESHOLD
+from kehu.dedup.models import PairDecision
 
-from .conftest import post_json
+from .conftest import legacy_company, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +34,9 @@ def _existing_and_new(case: str, rep):
         old = f.individual(rep, mobile="13812345678")
         new = f.individual_data(mobile="+86 138-1234-5678")
     elif case == "contact mobile":
+        # entered again without the credit code (with two different codes: two companies)
         old = f.enterprise(rep, contacts=[f.contact_data(mobile="13912345678")])
-        new = {**f.enterprise_data(), "contacts": [f.contact_data(mobile="139 1234 5678")]}
+        new = {**f.enterprise_data(uscc=""), "contacts": [f.contact_data(mobile="139 1234 5678")]}
     elif case == "individual mobile = contact mobile":
         old = f.enterprise(rep, contacts=[f.contact_data(mobile="13912345678")])
         new = f.individual_data(mobile="13912345678")
@@ -41,7 +45,7 @@ def _existing_and_new(case: str, rep):
         new = f.individual_data(email="Li.Lei@Example.COM")
     elif case == "contact email":
         old = f.enterprise(rep, contacts=[f.contact_data(email="buyer@acme.cn")])
-        new = {**f.enterprise_data(), "contacts": [f.contact_data(email="BUYER@acme.cn")]}
+        new = {**f.enterprise_data(uscc=""), "contacts": [f.contact_data(email="BUYER@acme.cn")]}
     elif case == "individual name + mobile":
         old = f.individual(rep, name="张伟", mobile="13712345678")
         new = f.individual_data(name="张 伟", mobile="13712345678")
@@ -93,17 +97,14 @@ def test_a_blocked_duplicate_outside_scope_names_only_its_owner(org, client_for)
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "duplicate"
-    assert body["candidates"] == [
-        {
-            "reason": "same_phone",
-            "label": "手机号相同",
-            "score": 100,
-            "blocking": True,
-            "visible": False,
-            "owner": "陈静",
-            "customer": None,
-        }
-    ]
+    [candidate] = body["candidates"]
+    assert candidate["reason"] == "same_phone"
+    assert candidate["blocking"] is True
+    assert (candidate["visible"], candidate["owner"], candidate["customer"]) == (
+        False,
+        "陈静",
+        None,
+    )
     text = response.content.decode()
     assert theirs.name not in text
     assert theirs.number not in text
@@ -131,7 +132,7 @@ def test_updating_a_mobile_to_another_customers_is_refused(org, client_for):
 
 def test_changing_a_contacts_mobile_to_another_customers_is_refused(org, client_for):
     first = f.enterprise(org.rep_a, contacts=[f.contact_data(mobile="13812345678")])
-    second = f.enterprise(org.rep_a)
+    second = f.enterprise(org.rep_a, uscc="")
     person = f.contact(second, org.rep_a, mobile="13900001111")
 
     response = client_for(org.rep_a).patch(
@@ -160,44 +161,61 @@ def test_keeping_ones_own_mobile_on_update_is_not_a_duplicate(org, client_for):
 
 
 @pytest.mark.parametrize(
-    ("name", "reason"),
+    ("fields", "reason"),
     [
-        ("字节跳动科技股份有限公司", "same_name"),  # same core, other legal form
-        ("北京市字节跳动科技有限责任公司", "same_name"),
-        ("字节跳动科技网络有限公司", "similar_name"),  # a longer, similar core
+        # same core, other legal form, the region field in the same city
+        ({"name": "字节跳动科技股份有限公司", "region_code": "110108"}, "same_name"),
+        ({"name": "北京市字节跳动科技有限责任公司"}, "same_name"),
+        # a typo in the first characters, and the company's mail domain
+        (
+            {"name": "北京字节跳東科技有限公司", "contacts": [{"name": "王", "email": "w@bd.cn"}]},
+            "similar_name",
+        ),
     ],
 )
-def test_a_similar_name_needs_create_anyway_which_is_recorded(org, client_for, name, reason):
-    # Given 北京字节跳动科技有限公司
-    old = f.enterprise(org.rep_a, name="北京字节跳动科技有限公司")
+def test_a_probable_duplicate_needs_create_anyway_which_is_remembered(
+    org, client_for, fields, reason
+):
+    # Given 北京字节跳动科技有限公司, without a credit code
+    old = f.enterprise(
+        org.rep_a,
+        name="北京字节跳动科技有限公司",
+        uscc="",
+        contacts=[f.contact_data(email="li@bd.cn")],
+    )
     client = client_for(org.rep_a)
-    payload = f.enterprise_data(name=name)
+    payload = {**f.enterprise_data(uscc=""), **fields}
 
-    # When a customer with the same or a similar name is created
+    # When a customer that is probably the same is created
     response = post_json(client, CUSTOMERS, payload)
 
-    # Then it is refused with the candidate and how similar it is
+    # Then it is refused with the candidate, its 相似度 and its reasons
     assert response.status_code == 409, response.content
     body = response.json()
     assert body["code"] == "similar_name"
     [candidate] = body["candidates"]
     assert candidate["reason"] == reason
+    assert candidate["level"] == "warn"
     assert candidate["blocking"] is False
     assert candidate["customer"]["id"] == old.pk
-    assert 80 <= candidate["score"] <= 100
-    assert (candidate["score"] == 100) == (reason == "same_name")
-    assert not Customer.objects.filter(name=name).exists()
+    assert candidate["score"] >= CHECK_THRESHOLD
+    assert candidate["similarity"] == f"{candidate['score']}%"
+    assert candidate["reasons"]
+    assert not Customer.objects.filter(name=payload["name"]).exists()
 
     # When it is sent again with "create anyway"
     response = post_json(client, CUSTOMERS, {**payload, "allow_similar": True})
 
-    # Then it is created, and the decision is recorded with the candidates that were shown
+    # Then it is created, and the decision is remembered and audited
     assert response.status_code == 201, response.content
     new_id = response.json()["id"]
     event = AuditEvent.objects.get(action="customer.create_despite_similar")
     assert event.actor == org.rep_a
     assert event.target_id == str(new_id)
-    assert [c["customer"]["id"] for c in event.data["candidates"]] == [old.pk]
+    assert [c["id"] for c in event.data["candidates"]] == [old.pk]
+    decision = PairDecision.objects.get()
+    assert (decision.first_id, decision.second_id, decision.source) == (old.pk, new_id, "entry")
+    assert reason in decision.signals
 
 
 def test_individuals_with_the_same_name_are_not_duplicates(org, client_for):
@@ -222,35 +240,37 @@ def test_different_companies_are_created_without_warning(org, client_for):
 # --- check while typing ---------------------------------------------------------------------
 
 
-def test_check_reports_every_candidate_with_its_reason_and_score(org, client_for):
-    # Given three customers: same credit code, same name core, a similar name
+def test_check_reports_every_candidate_with_its_level_and_score(org, client_for):
+    # Given: the same credit code, the same company in the same city, a namesake elsewhere,
+    # and a related company (another credit code)
     by_code = f.enterprise(org.rep_a, name="云帆物流有限公司", uscc=f.VALID_USCC)
-    by_name = f.enterprise(org.rep_a, name="北京字节跳动科技有限公司")
-    similar = f.customer_create(
-        org.rep_a, f.enterprise_data(name="字节跳动科技网络有限公司"), allow_similar=True
-    )
-    f.enterprise(org.rep_a, name="深圳市腾讯科技有限公司")  # not a candidate
+    related = f.enterprise(org.rep_a, name="北京字节跳动科技股份有限公司")  # its own code
+    by_name = legacy_company(org.rep_a, "北京字节跳动科技有限公司")
+    legacy_company(org.rep_a, "成都字节跳动科技有限公司")  # another city
 
     # When someone types a company with that code and a spelling of that name
     response = post_json(
         client_for(org.rep_a),
         CHECK,
-        {"kind": "enterprise", "name": "字节跳动科技（北京）有限公司", "uscc": f.VALID_USCC},
+        {
+            "kind": "enterprise",
+            "name": "字节跳动科技（北京）有限公司",
+            "uscc": f.VALID_USCC,
+            "region_code": "110105",
+        },
     )
 
-    # Then the exact match comes first, then the same name, then the similar one
+    # Then the credit code blocks, the same company warns; the related one is shown apart
     assert response.status_code == 200
-    found = [
-        (c["customer"]["id"], c["reason"], c["blocking"]) for c in response.json()["candidates"]
-    ]
+    found = [(c["customer"]["id"], c["level"], c["reason"]) for c in response.json()["candidates"]]
     assert found == [
-        (by_code.pk, "same_uscc", True),
-        (by_name.pk, "same_name", False),
-        (similar.pk, "similar_name", False),
+        (by_code.pk, "block", "same_uscc"),
+        (by_name.pk, "warn", "same_name"),
+        (related.pk, "related", "same_name"),
     ]
     scores = [c["score"] for c in response.json()["candidates"]]
-    assert scores[:2] == [100, 100]
-    assert 80 <= scores[2] < 100
+    assert scores[0] == 100
+    assert CHECK_THRESHOLD <= scores[1] < 100
 
 
 def test_check_of_mobiles_and_emails(org, client_for):
@@ -305,17 +325,14 @@ def test_a_candidate_outside_scope_shows_only_its_owner(org, client_for):
     )
 
     # Then rep_a learns that it exists and who owns it — nothing else
-    assert response.json()["candidates"] == [
-        {
-            "reason": "same_uscc",
-            "label": "统一社会信用代码相同",
-            "score": 100,
-            "blocking": True,
-            "visible": False,
-            "owner": "陈静",
-            "customer": None,
-        }
-    ]
+    [candidate] = response.json()["candidates"]
+    assert (candidate["reason"], candidate["label"]) == ("same_uscc", "统一社会信用代码相同")
+    assert (candidate["score"], candidate["level"]) == (100, "block")
+    assert (candidate["visible"], candidate["owner"], candidate["customer"]) == (
+        False,
+        "陈静",
+        None,
+    )
     text = response.content.decode()
     for secret in (theirs.name, theirs.number, "马化腾", '"id"'):
         assert secret not in text
@@ -327,8 +344,10 @@ def test_a_pool_customer_outside_scope_is_reported_as_in_the_pool(org, client_fo
         data=f.enterprise_data(name="杭州云帆智能科技有限公司"), actor=org.manager, owner=None
     )
 
-    # When rep_a types its name
-    response = post_json(client_for(org.rep_a), CHECK, {"name": "云帆智能科技有限公司"})
+    # When rep_a types its name, in Hangzhou
+    response = post_json(
+        client_for(org.rep_a), CHECK, {"name": "云帆智能科技有限公司", "region_code": "330106"}
+    )
 
     # Then it shows as existing in 公海, without its data
     [candidate] = response.json()["candidates"]
@@ -367,29 +386,27 @@ def test_check_needs_a_signed_in_user(org, client):
 
 
 def test_check_costs_a_fixed_number_of_queries(org, client_for, django_assert_max_num_queries):
-    # Given many similar names in one block
-    for i in range(15):
-        f.customer_create(
-            org.rep_a, f.enterprise_data(name=f"云帆智能科技{i:02d}有限公司"), allow_similar=True
-        )
+    # Given fifteen records of one company in one city
+    for _ in range(15):
+        legacy_company(org.rep_a, "北京云帆智能科技有限公司", region_id="110108")
     client = client_for(org.rep_a)
     post_json(client, CHECK, {"name": "x"})  # authentication and scope caches warm
 
-    with django_assert_max_num_queries(8):
-        response = post_json(client, CHECK, {"name": "云帆智能科技有限公司"})
+    with django_assert_max_num_queries(10):
+        response = post_json(client, CHECK, {"name": "北京云帆智能科技有限公司"})
     assert len(response.json()["candidates"]) == 15
 
 
-def test_a_check_is_three_queries_whatever_it_finds(org, django_assert_num_queries):
-    # Given exact, same-name and similar candidates, some outside the rep's scope
+def test_a_check_costs_the_same_queries_whatever_it_finds(org, django_assert_num_queries):
+    # Given a blocking, a warning and a related candidate, one outside the rep's scope
     f.enterprise(org.rep_a, name="北京字节跳动科技有限公司", uscc=f.VALID_USCC)
-    f.customer_create(
-        org.rep_c, f.enterprise_data(name="字节跳动科技网络有限公司"), allow_similar=True
-    )
-    lookup = {"kind": "enterprise", "name": "字节跳动科技有限公司", "uscc": f.VALID_USCC}
+    legacy_company(org.rep_c, "北京字节跳动科技股份有限公司")
+    lookup = {"kind": "enterprise", "name": "字节跳动科技有限公司", "uscc": f.VALID_USCC,
+              "region_code": "110108"}  # fmt: skip
     selectors.duplicate_check(user=org.rep_a, **lookup)  # the user's scope is cached
 
-    # Then: exact keys, the name block, the candidates with their owners and visibility
-    with django_assert_num_queries(3):
+    # Then: the candidates' ids (one UNION ALL on PostgreSQL; the exact keys, the same core and
+    # four neighbourhoods on SQLite), their keys, their owners and visibility
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 8):
         found = selectors.duplicate_check(user=org.rep_a, **lookup)
     assert [c["visible"] for c in found] == [True, False]

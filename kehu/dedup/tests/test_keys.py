@@ -113,6 +113,8 @@ def test_keys_of_an_enterprise_are_normalised():
         (KeyKind.PHONE, "13812345678"),  # the landline is not an identity key
         (KeyKind.EMAIL, "li.lei@example.com"),
         (KeyKind.NAME, "字节跳动科技"),
+        (KeyKind.NAME_REV, "技科动跳节字"),  # typos in the first characters are found by it
+        (KeyKind.PLACE, "110100"),  # from the name (no region given)
     }
 
 
@@ -154,6 +156,8 @@ def test_create_stores_the_keys_of_the_customer_and_its_contacts(org):
         (KeyKind.PHONE, "13812345678"),
         (KeyKind.EMAIL, "li@example.com"),
         (KeyKind.NAME, "字节跳动科技"),
+        (KeyKind.NAME_REV, "技科动跳节字"),
+        (KeyKind.PLACE, "110100"),
     }
 
 

@@ -21,7 +21,7 @@ from kehu.dedup.choices import GroupStatus
 from kehu.dedup.keys import keys_for
 from kehu.dedup.models import DedupKey, DuplicateGroup, MergeRecord
 
-from .conftest import post_json
+from .conftest import legacy_duplicate, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +55,17 @@ def pair(org, scan):
         address="北京市海淀区中关村大街1号",
         contacts=[f.contact_data(name="李雷", mobile="13800000001")],
     )
+    # entered before the check existed (no "create anyway" remembered)
     duplicate = f.customer_create(
         org.rep_b,
-        f.enterprise_data(name="字节跳动科技股份有限公司", address="北京市海淀区知春路 63 号 9 层"),
+        f.enterprise_data(uscc="", address="北京市海淀区知春路 63 号 9 层"),
         contacts=[
             f.contact_data(name="韩梅梅", mobile="13800000002", is_primary=True),
             f.contact_data(name="王芳", mobile="13800000003"),
         ],
         collaborators=[org.rep_s],
-        allow_similar=True,
     )
+    legacy_duplicate(duplicate, name="北京字节跳动科技股份有限公司")
     duplicate = customer_services.customer_update(
         customer=duplicate, data={"remarks": "展会认识"}, actor=org.rep_b, version=None
     )
@@ -116,7 +117,8 @@ def test_merge_moves_everything_to_the_survivor(org, client_for, pair):
     assert Contact.objects.filter(customer=kept, is_primary=True).count() == 1
     assert Contact.objects.get(customer=kept, is_primary=True).name == "李雷"
     assert history <= history_ids(kept.pk)
-    assert list(kept.collaborators.all()) == [org.rep_s]
+    # …and the merged record's owner becomes a collaborator: rep_b keeps the customer they had
+    assert set(kept.collaborators.all()) == {org.rep_s, org.rep_b}
 
     # And the chosen values won; the others stayed
     assert kept.address == duplicate.address
@@ -396,7 +398,8 @@ def test_search_terms_keep_their_owners_through_merge_and_undo(org):
     # Then the survivor is searched as rep_a's, under either name
     assert owners(survivor) == {org.rep_a.pk}
     assert search_names(org.rep_a, "丙丁") == ["宁波丙丁商贸有限公司"]
-    assert search_names(org.rep_b, "丙丁") == []
+    # (rep_b, its former owner, collaborates on it now and finds it as shared with them)
+    assert search_names(org.rep_b, "丙丁") == ["宁波丙丁商贸有限公司"]
 
     # And after undo each is rep_a's or rep_b's again
     services.merge_undo(record=record, actor=org.manager)

@@ -27,15 +27,15 @@ def grouped(org, scan):
     first = f.enterprise(
         org.rep_a,
         name="北京字节跳动科技有限公司",
+        uscc=f.VALID_USCC,
         address="北京市海淀区中关村大街1号",
         contacts=[f.contact_data(name="李雷")],
     )
+    # entered before the check existed (no "create anyway" remembered)
     second = f.customer_create(
-        org.rep_b,
-        f.enterprise_data(name="字节跳动科技股份有限公司", address=""),
-        contacts=[f.contact_data(name="韩梅梅")],
-        allow_similar=True,
+        org.rep_b, f.enterprise_data(uscc="", address=""), contacts=[f.contact_data(name="韩梅梅")]
     )
+    legacy_duplicate(second, name="北京字节跳动科技股份有限公司")
     Customer.objects.filter(pk=second.pk).update(status=first.status)
     scan(org.manager)
     return first, second, DuplicateGroup.objects.get()
@@ -52,7 +52,7 @@ def test_group_list_shows_groups_with_members_and_reasons(org, grouped):
     assert first.name in page and second.name in page
     assert first.number in page and second.number in page
     assert "名称核心相同" in page
-    assert "0.95" in page
+    assert f"相似度 {group.score}%" in page
     assert "张伟" in page and "李娜" in page  # owners
     assert "开始扫描" in page
     assert f"{reverse('dedup:merge')}?group={group.pk}" in page
@@ -311,7 +311,8 @@ def test_personal_values_on_the_merge_page_are_masked_without_reveal(org):
 def test_hint_links_a_visible_candidate(org):
     mine = f.enterprise(org.rep_a, name="北京字节跳动科技有限公司")
     response = session_client(org.rep_a).get(
-        reverse("dedup:hint"), {"kind": "enterprise", "name": "字节跳动科技股份有限公司"}
+        reverse("dedup:hint"),
+        {"kind": "enterprise", "name": "字节跳动科技股份有限公司", "region_city": "110100"},
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -330,8 +331,10 @@ def test_hint_shows_only_the_owner_of_a_candidate_outside_scope(org):
         reverse("dedup:hint"), {"kind": "individual", "name": "王", "mobile": "138 1234 5678"}
     )
     by_name = session_client(org.rep_a).get(
-        reverse("dedup:hint"), {"kind": "enterprise", "name": "云帆智能科技"}
-    )
+        reverse("dedup:hint"),
+        {"kind": "enterprise", "name": "云帆智能科技", "region_province": "330000",
+         "region_city": "330100"},
+    )  # fmt: skip
 
     page = by_mobile.content.decode()
     assert "已存在：负责人 陈静" in page
