@@ -633,18 +633,23 @@ def run(n: int = 20_000, db: str = "sqlite", seed: int = 7) -> dict:
 
     if not settings.configured:
         return _in_process(n, db, seed)
+    return in_child_process("bench.dedup_quality", ["--n", str(n), "--db", db, "--seed", str(seed)])
+
+
+def in_child_process(module: str, args: list[str]) -> dict:
+    """Run `python -m module args --json-out …` (Django set up for its own database) and
+    return the figures it wrote."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "figures.json"
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
         subprocess.run(
-            [sys.executable, "-m", "bench.dedup_quality", "--n", str(n), "--db", db,
-             "--seed", str(seed), "--json-out", str(out)],
+            [sys.executable, "-m", module, *args, "--json-out", str(out)],
             check=False,  # exit status 1 means a target was missed: the figures still count
             env=env,
             cwd=config.ROOT,
-        )  # fmt: skip
+        )
         if not out.exists():
-            raise RuntimeError("bench.dedup_quality failed; see its output above")
+            raise RuntimeError(f"{module} failed; see its output above")
         return json.loads(out.read_text(encoding="utf-8"))
 
 

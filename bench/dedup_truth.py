@@ -41,9 +41,7 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -925,19 +923,12 @@ def run(n: int = 100_000, db: str = "sqlite", stream: int = STREAM, seed: int = 
 
     if not settings.configured:
         return _in_process(n, stream, db, seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "figures.json"
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        subprocess.run(
-            [sys.executable, "-m", "bench.dedup_truth", "--n", str(n), "--db", db,
-             "--stream", str(stream), "--seed", str(seed), "--json-out", str(out)],
-            check=False,  # exit status 1: a target missed; the figures still count
-            env=env,
-            cwd=config.ROOT,
-        )  # fmt: skip
-        if not out.exists():
-            raise RuntimeError("bench.dedup_truth failed; see its output above")
-        return json.loads(out.read_text(encoding="utf-8"))
+    from bench.dedup_quality import in_child_process
+
+    return in_child_process(
+        "bench.dedup_truth",
+        ["--n", str(n), "--db", db, "--stream", str(stream), "--seed", str(seed)],
+    )
 
 
 def report(f: dict) -> str:

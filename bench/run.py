@@ -37,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="customers for the duplicate-detection figures (default: the scale's size; 0 skips)",
     )
+    parser.add_argument(
+        "--truth-n",
+        type=int,
+        default=None,
+        help="customers for the independent duplicate quality set (default: 100,000 at the "
+        "small scale, 1,000,000 at the large; 0 skips)",
+    )
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -145,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if dedup_text:
         text += "\n## Duplicate detection (bench.dedup_quality)\n\n```\n" + dedup_text + "\n```\n"
+    truth_text = _truth_figures(args)
+    if truth_text:
+        text += "\n## Duplicate detection, independent set (bench.dedup_truth)\n\n```\n"
+        text += truth_text + "\n```\n"
     if args.only or args.no_server:
         # A partial run must not replace the full figures in bench/results/.
         print(f"\nPartial run ({timings['total']:.0f} s): bench/results/ left as it was")
@@ -166,6 +177,23 @@ def _dedup_figures(args) -> str:
     print(f"\nDuplicate detection on {n:,} customers ({args.db}) …", flush=True)
     # The measurement runs in a child process with its own database and prints its figures.
     return dedup_quality.report(dedup_quality.run(n, args.db))
+
+
+TRUTH_N = {"small": 100_000, "large": 1_000_000}
+
+
+def _truth_figures(args) -> str:
+    """Precision and recall of the entry check and the scan on the independent quality set
+    (bench/dedup_truth.py), on a database of its own, printed and returned."""
+    n = TRUTH_N[args.scale] if args.truth_n is None else args.truth_n
+    if n <= 0 or args.only:
+        return ""
+    from bench import dedup_truth
+
+    print(f"\nIndependent duplicate quality set, {n:,} customers ({args.db}) …", flush=True)
+    text = dedup_truth.report(dedup_truth.run(n, args.db))
+    print(text)
+    return text
 
 
 if __name__ == "__main__":

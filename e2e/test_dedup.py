@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from kehu.core.testing import PASSWORD
 from kehu.customers.models import Customer
 from kehu.customers.tests import factories as f
+from kehu.dedup.tests.conftest import legacy_duplicate
 
 from .test_login import sign_in
 
@@ -21,11 +22,11 @@ def test_manager_scans_merges_and_undoes(browser_page):
     first = f.enterprise(
         org.rep_a, name="北京字节跳动科技有限公司", address="北京市海淀区中关村大街1号"
     )
+    # entered before the check existed: no credit code, no "create anyway" remembered
     second = f.customer_create(
-        org.rep_b,
-        f.enterprise_data(name="字节跳动科技股份有限公司", address="北京市海淀区知春路63号"),
-        allow_similar=True,
+        org.rep_b, f.enterprise_data(uscc="", address="北京市海淀区知春路63号")
     )
+    legacy_duplicate(second, name="北京字节跳动科技股份有限公司")
     sign_in(page, "manager", PASSWORD)
 
     # Given the duplicate page, reached from the customer list
