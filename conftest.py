@@ -1,4 +1,8 @@
-"""Test set-up shared by every app: the worker runs tasks inline, lockout state is per test."""
+"""Test set-up shared by every app: the worker runs tasks inline, lockout state is per test,
+attachments are stored in a temporary directory."""
+
+import shutil
+import tempfile
 
 import pytest
 
@@ -15,6 +19,20 @@ def pytest_configure(config):
     # Argon2 is deliberately slow; tests create many users. Production keeps argon2
     # (kehu/core/tests/test_settings.py checks it).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Attachments go to a directory of this run, not to var/files.
+    config.kehu_files_dir = tempfile.mkdtemp(prefix="kehu-test-files-")
+    settings.STORAGES["attachments"] = {
+        **settings.STORAGES["attachments"],
+        "OPTIONS": {
+            **settings.STORAGES["attachments"]["OPTIONS"],
+            "location": config.kehu_files_dir,
+        },
+    }
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "kehu_files_dir", None):
+        shutil.rmtree(config.kehu_files_dir, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -6,6 +6,7 @@ README.md lists every variable.
 """
 
 import datetime
+import json
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,26 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+def env_url(name: str, default: str) -> str:
+    value = env_str(name, default).rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected an http:// or https:// address")
+    return value
+
+
+def env_json_object(name: str) -> dict:
+    raw = env_str(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: not valid JSON") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name}: expected a JSON object")
+    return value
+
+
 KEHU_ENV = env_choice("KEHU_ENV", "development", {"development", "production"})
 PRODUCTION = KEHU_ENV == "production"
 DEBUG = env_bool("KEHU_DEBUG", False)
@@ -109,6 +130,8 @@ INSTALLED_APPS = [
     "kehu.refdata",
     "kehu.customers",
     "kehu.dedup",
+    "kehu.notify",
+    "kehu.files",
     "kehu.api",
 ]
 
@@ -141,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kehu.core.navigation.navigation",
+                "kehu.notify.context.unread_notifications",
             ],
         },
     },
@@ -265,6 +289,66 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Mail -----------------------------------------------------------------------------------
+# Without a mail server, mail goes to the console (development) and notifications by email are
+# not offered in production (kehu.notify.services.email_available).
+EMAIL_HOST = env_str("KEHU_EMAIL_HOST")
+EMAIL_CONFIGURED = bool(EMAIL_HOST)
+EMAIL_PORT = env_int("KEHU_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("KEHU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("KEHU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("KEHU_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("KEHU_EMAIL_FROM", "kehu@localhost")
+if not EMAIL_CONFIGURED:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+# --- Notifications (kehu.notify) ------------------------------------------------------------
+# The address people open Kehu at: links in mails and robot messages. Empty: messages carry no
+# link (a production install should set it).
+KEHU_SITE_URL = env_url("KEHU_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
+KEHU_WEBHOOK_TIMEOUT_SECONDS = env_int("KEHU_WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+# Robot servers of a private 企业微信/钉钉 deployment, allowed to resolve to intranet addresses.
+KEHU_WEBHOOK_INTRANET_HOSTS = [h.lower() for h in env_list("KEHU_WEBHOOK_INTRANET_HOSTS", [])]
+KEHU_DELIVERY_MAX_ATTEMPTS = env_int("KEHU_DELIVERY_MAX_ATTEMPTS", 5, minimum=1)
+
+# --- Attachments (kehu.files) and uploads ---------------------------------------------------
+# Attachments live in the storage aliased "attachments": files under KEHU_VAR_DIR/files,
+# readable by the server's user only and never under a static or media url (they are served
+# by kehu.files.views after the owner's scope check). KEHU_FILES_STORAGE names another Django
+# storage class (storages.backends.s3.S3Storage for S3-compatible storage, with
+# django-storages installed) and KEHU_FILES_STORAGE_OPTIONS its options as a JSON object.
+KEHU_UPLOAD_MAX_MB = env_int("KEHU_UPLOAD_MAX_MB", 20, minimum=1)
+KEHU_UPLOAD_MAX_BYTES = KEHU_UPLOAD_MAX_MB * 1024 * 1024
+
+
+_files_storage = env_str("KEHU_FILES_STORAGE")
+ATTACHMENTS_STORAGE = (
+    {"BACKEND": _files_storage, "OPTIONS": env_json_object("KEHU_FILES_STORAGE_OPTIONS")}
+    if _files_storage
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": VAR_DIR / "files",
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+)
+# A form's fields besides its files: 2.5 MB is far more than any form of Kehu sends. Files past
+# FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory, and a file
+# larger than KEHU_UPLOAD_MAX_MB is not even spooled (kehu.files.uploads.SizeLimitUploadHandler).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_HANDLERS = [
+    "kehu.files.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Internationalisation -------------------------------------------------------------------
 # Source strings are written in Chinese (the default language); locale/en translates them.
 LANGUAGE_CODE = "zh-hans"
@@ -289,6 +373,7 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
