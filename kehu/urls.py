@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("kehu.accounts.urls")),
     path("customers/duplicates/", include("kehu.dedup.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("notifications/", include("kehu.notify.urls")),
+    path("files/", include("kehu.files.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Settings pages of the apps come before the admin mounted under settings/, whose catch-all
     # would answer for them.

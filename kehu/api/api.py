@@ -9,6 +9,8 @@ from kehu.api.auth import api_auth
 from kehu.customers.api import router as customers_router
 from kehu.dedup.api import check_router as duplicate_check_router
 from kehu.dedup.api import router as duplicates_router
+from kehu.files.api import router as attachments_router
+from kehu.notify.api import router as notifications_router
 from kehu.refdata.api import router as refdata_router
 
 
@@ -39,3 +41,5 @@ api.add_router("/refdata", refdata_router)
 api.add_router("/customers/duplicates", duplicate_check_router)
 api.add_router("/customers", customers_router)
 api.add_router("/duplicates", duplicates_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/attachments", attachments_router)

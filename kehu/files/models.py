@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ class Attachment(models.Model):
         ContentType, verbose_name=_("所属记录类型"), on_delete=models.PROTECT, related_name="+"
     )
     owner_id = models.PositiveBigIntegerField(_("所属记录"))
+    # Set by selectors.attachment_get to the record read through its scoped selector.
+    owner = GenericForeignKey("owner_type", "owner_id")
     name = models.CharField(_("文件名"), max_length=200)
     stored_name = models.CharField(_("存储名"), max_length=200, unique=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
@@ -42,3 +45,8 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def owner_label(self) -> str:
+        """ "app_label.model" of the owner, as files.registry names owner types."""
+        return f"{self.owner_type.app_label}.{self.owner_type.model}"

@@ -2,7 +2,7 @@
 an attachment is exactly as visible as its record; anything else is NotFound (404)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from kehu.accounts.scoping import VIEW
 from kehu.core.errors import NotFound
@@ -12,16 +12,15 @@ from kehu.files.registry import owner_get
 
 def attachment_get(*, user, attachment_id: int, action: str = VIEW) -> Attachment:
     """The attachment if `user` may see its owner (else NotFound) and, for action="change",
-    may change it (else PermissionDenied)."""
+    may change it (else PermissionDenied); `attachment.owner` is the owner so read."""
     try:
         attachment = Attachment.objects.select_related("owner_type").get(pk=attachment_id)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise NotFound("附件不存在") from None
-    owner_type = attachment.owner_type
     try:
-        owner_get(
+        attachment.owner = owner_get(
             user=user,
-            owner_type=f"{owner_type.app_label}.{owner_type.model}",
+            owner_type=attachment.owner_label,
             owner_id=attachment.owner_id,
             action=action,
         )
@@ -30,10 +29,12 @@ def attachment_get(*, user, attachment_id: int, action: str = VIEW) -> Attachmen
     return attachment
 
 
-def attachment_list(*, owner: Model) -> list[Attachment]:
+def attachments_of(owner: Model) -> QuerySet[Attachment]:
     """The attachments of a record the caller already read through its scoped selector."""
-    return list(
-        Attachment.objects.filter(
-            owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk
-        ).select_related("uploaded_by")
-    )
+    return Attachment.objects.filter(
+        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk
+    ).select_related("owner_type", "uploaded_by")
+
+
+def attachment_list(*, owner: Model) -> list[Attachment]:
+    return list(attachments_of(owner))

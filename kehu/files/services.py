@@ -119,7 +119,7 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
         action="attachment.delete",
         target=attachment,
         data={
-            "owner": f"{attachment.owner_type.app_label}.{attachment.owner_type.model}",
+            "owner": attachment.owner_label,
             "owner_id": attachment.owner_id,
             "name": attachment.name,
             "sha256": attachment.sha256,

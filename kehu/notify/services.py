@@ -339,14 +339,18 @@ def _robot_errors(kind: str, url: str, secret: str) -> list[dict]:
     if not url:
         errors.append({"field": "url", "message": _("请填写 Webhook 地址")})
     elif len(url) > 500:
-        errors.append({"field": "url", "message": _("最多 500 个字符")})
+        errors.append(
+            {"field": "url", "message": _("最多 %(max_length)s 个字符") % {"max_length": 500}}
+        )
     else:
         try:
             check_url(url)
         except WebhookError as exc:
             errors.append({"field": "url", "message": exc.reason})
     if len(secret) > 200:
-        errors.append({"field": "secret", "message": _("最多 200 个字符")})
+        errors.append(
+            {"field": "secret", "message": _("最多 %(max_length)s 个字符") % {"max_length": 200}}
+        )
     return errors
 
 

@@ -775,13 +775,14 @@ def _many_customers(owner, count: int, start: int = 1) -> None:
 # organisation (accounts.access), and so are the filter's choices (负责人, 部门, 来源): no request
 # pays for them. List page: session, user (with the access version), the page of the owners'
 # customers and of those shared with the user (page_queries: one or two; a first page that is
-# also the last is its own count), primary contacts, saved views. The htmx results block drops
-# the last; a search adds its candidates (the owners' matches and the shared customers') and
-# reads the page of them as one query. Record page: session, user, customer, contacts,
-# collaborators, audit events, history of the customer and of its contacts.
-LIST_PAGE_QUERIES = 4 + page_queries()
+# also the last is its own count), primary contacts, saved views, the header's unread
+# notifications. The htmx results block drops the last two; a search adds its candidates (the
+# owners' matches and the shared customers') and reads the page of them as one query. Record
+# page: session, user, customer, contacts, collaborators, audit events, history of the customer
+# and of its contacts, the header's unread notifications.
+LIST_PAGE_QUERIES = 5 + page_queries()
 LIST_RESULTS_QUERIES = 6
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 9
 
 
 def test_list_query_count_does_not_grow_with_rows(org, django_assert_num_queries):
