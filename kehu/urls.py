@@ -13,9 +13,10 @@ urlpatterns = [
     path("notifications/", include("kehu.notify.urls")),
     path("files/", include("kehu.files.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Settings pages of the apps come before the admin mounted under settings/, whose catch-all
-    # would answer for them.
+    path("settings/", core_views.settings_index, name="settings"),
+    path("settings/", include("kehu.accounts.settings_urls")),
     path("settings/duplicates/", include("kehu.dedup.settings_urls")),
-    path("settings/", admin.site.urls),
+    # The Django admin, for a superuser's maintenance only (core.maintenance): not linked.
+    path("_maintenance/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

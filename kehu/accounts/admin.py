@@ -1,5 +1,7 @@
-"""Settings pages (设置) for administrators: users, departments, roles — all writes go through
-the account services so audit and session/token revocation cannot be skipped."""
+"""Users, departments, roles and tokens in the maintenance tool (core.maintenance, superusers
+only; everyday administration is 设置 in the product). Writes go through the account services
+so audit and session/token revocation cannot be skipped; no page shows a password hash, and a
+user's groups are their roles and called so."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,9 +15,6 @@ from kehu.accounts.choices import DataScope
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.core.errors import ValidationFailed
 
-admin.site.site_header = _("客户 Kehu 设置")
-admin.site.site_title = _("客户 Kehu")
-admin.site.index_title = _("设置")
 admin.site.unregister(Group)
 
 
@@ -40,21 +39,31 @@ class UserChangeForm(DjangoUserAdmin.form):
         return cleaned
 
 
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role.pk, role.name) for role in Role.objects.all()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     list_display = ["username", "display_name", "department", "is_active", "last_login"]
-    list_filter = ["is_active", "department", "groups"]
+    list_filter = ["is_active", "department", RoleFilter]
     search_fields = ["username", "display_name", "email", "mobile"]
     # Roles alone decide what a user may do (DESIGN.md): no superuser or staff boxes here.
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username",)}),
         (_("个人信息"), {"fields": ("display_name", "email", "mobile")}),
         (_("组织"), {"fields": ("department", "manager", "groups")}),
         (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
-    filter_horizontal = ["groups"]
     actions = ["deactivate"]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -66,6 +75,11 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Users are the who of every record and of its history: deactivate them instead.
         return False
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":  # a user's groups are their roles, and called so
+            kwargs.update(widget=forms.CheckboxSelectMultiple, label=_("角色"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

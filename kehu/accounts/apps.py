@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -10,9 +11,62 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kehu.accounts.access import connect_signals
+        from kehu.accounts.permissions import register_permission_row
         from kehu.accounts.roles import ensure_default_roles
+        from kehu.core.sections import Section, register_section
 
         connect_signals()
 
         # Permissions exist only after migrate has run, so default roles are created then.
         post_migrate.connect(ensure_default_roles, sender=self)
+
+        register_section(
+            Section(
+                "users",
+                _("用户"),
+                "org:users",
+                order=10,
+                permission="accounts.view_user",
+                description=_("账号、所属部门、直属上级与角色；重置密码"),
+            )
+        )
+        register_section(
+            Section(
+                "departments",
+                _("部门"),
+                "org:departments",
+                order=20,
+                permission="accounts.view_department",
+                description=_("公司的部门树与部门负责人"),
+            )
+        )
+        register_section(
+            Section(
+                "roles",
+                _("角色与权限"),
+                "org:roles",
+                order=30,
+                permission="accounts.view_role",
+                description=_("每个角色按模块的数据范围，以及能做哪些操作"),
+            )
+        )
+        for key, label, order in [
+            ("user", _("用户"), 100),
+            ("department", _("部门"), 110),
+            ("role", _("角色"), 120),
+        ]:
+            register_permission_row(
+                f"accounts.{key}",
+                label,
+                order=order,
+                permissions=[
+                    (f"accounts.{verb}_{key}", verb_label)
+                    for verb, verb_label in [
+                        ("view", _("查看")),
+                        ("add", _("新增")),
+                        ("change", _("修改")),
+                        ("delete", _("删除")),
+                    ]
+                    if not (key == "user" and verb == "delete")  # users are deactivated
+                ],
+            )

@@ -78,6 +78,18 @@ def permits(user, obj, action: str) -> bool:
     return model.objects.filter(model.scope_shared_q(user), pk=obj.pk).exists()
 
 
+def scoped_modules() -> list[tuple[str, str]]:
+    """(module, label) of every module whose records are scoped (a model with `scope_module`),
+    labelled as the navigation names it: the modules a role sets a data scope for."""
+    from django.apps import apps
+
+    from kehu.core.navigation import MODULES
+
+    keys = {m.scope_module for m in apps.get_models() if getattr(m, "scope_module", None)}
+    ordered = sorted(keys, key=lambda k: (MODULES[k].order if k in MODULES else 999, k))
+    return [(key, MODULES[key].label if key in MODULES else key) for key in ordered]
+
+
 def can_see_owner(user, owner_id: int | None, module: str) -> bool:
     owner_ids = visible_owner_ids(user, module)
     return owner_ids is None or owner_id in owner_ids

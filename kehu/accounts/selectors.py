@@ -47,6 +47,24 @@ def department_list(*, actor) -> QuerySet[Department]:
     return Department.objects.all()
 
 
+def department_tree(*, actor) -> list[tuple[Department, int]]:
+    """Every department with its depth (0 for the top), each followed by its sub-departments,
+    siblings by name: the order a tree is read in."""
+    departments = list(department_list(actor=actor).select_related("manager"))
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        children.setdefault(department.parent_id, []).append(department)
+    ordered: list[tuple[Department, int]] = []
+
+    def walk(parent_id, depth):
+        for department in sorted(children.get(parent_id, []), key=lambda d: (d.name, d.pk)):
+            ordered.append((department, depth))
+            walk(department.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
 def department_get(*, actor, department_id: int) -> Department:
     _require(actor, "accounts.view_department", missing_is_404=True)
     try:

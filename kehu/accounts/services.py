@@ -1,14 +1,18 @@
 """Every write to users, departments, roles and API tokens (DESIGN.md rule 2)."""
 
 import datetime as dt
+import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from pypinyin import lazy_pinyin
 
 from kehu.accounts.access import current_version_sql
 from kehu.accounts.choices import DataScope, RoleCode
@@ -94,6 +98,7 @@ def user_create(
     actor: User | None,
     display_name: str = "",
     email: str = "",
+    mobile: str = "",
     department: Department | None = None,
     roles: list[Role] | None = None,
     manager: User | None = None,
@@ -102,6 +107,7 @@ def user_create(
         username=username,
         display_name=display_name,
         email=email,
+        mobile=mobile,
         department=department,
         manager=manager,
     )
@@ -201,6 +207,12 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
     return user
 
 
+def random_password() -> str:
+    """A password for someone to change after signing in: 16 url-safe characters, which pass
+    every validator in settings."""
+    return secrets.token_urlsafe(12)
+
+
 @transaction.atomic
 def user_set_password(
     *,
@@ -272,25 +284,105 @@ def _end_sessions(user: User, keep: str | None = None) -> int:
 # --- Roles ----------------------------------------------------------------------------------
 
 
+def _check_module_scopes(role: Role) -> None:
+    bad = [v for v in role.module_scopes.values() if v not in DataScope.values]
+    if bad:
+        raise ValidationFailed(
+            gettext("数据范围无效"),
+            errors=[
+                {
+                    "field": "module_scopes",
+                    "message": gettext("未知的数据范围：%(v)s") % {"v": bad[0]},
+                }
+            ],
+        )
+
+
+def _role_code(name: str) -> str:
+    """A new role's code from its name: the pinyin (区域经理 → qu_yu_jing_li), made unique."""
+    base = "_".join(lazy_pinyin(name, errors=lambda text: list(text.lower()))) or "role"
+    base = re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")[:40] or "role"
+    code, n = base, 1
+    while Role.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
+@transaction.atomic
+def role_create(
+    *,
+    name: str,
+    actor: User | None,
+    data_scope: str = DataScope.OWN,
+    module_scopes: dict | None = None,
+    description: str = "",
+    permissions: list[Permission] | None = None,
+) -> Role:
+    """A role beside the defaults; its code is made from its name (the API names roles by
+    code)."""
+    role = Role(
+        name=name,
+        code=_role_code(name),
+        data_scope=data_scope,
+        module_scopes=module_scopes or {},
+        description=description,
+    )
+    _check_module_scopes(role)
+    _full_clean(role)
+    role.save()
+    if permissions:
+        role.permissions.set(permissions)
+    audit_record(
+        actor=actor, action="role.create", target=role, data={"name": name, "code": role.code}
+    )
+    return role
+
+
 @transaction.atomic
 def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
+    """Name, scopes, description and (with "permissions", a list of Permission) what the role
+    may do. The administrator role keeps every permission: without it nobody could manage
+    roles again."""
     cleared = {"module_scopes": {}, "description": ""}  # what null means for these fields
     for field in ("name", "data_scope", "module_scopes", "description"):
         if field in data:
             value = data[field]
             setattr(role, field, cleared[field] if value is None and field in cleared else value)
-    bad = [v for v in role.module_scopes.values() if v not in DataScope.values]
-    if bad:
-        raise ValidationFailed(
-            "数据范围无效",
-            errors=[{"field": "module_scopes", "message": f"未知的数据范围：{bad[0]}"}],
-        )
+    _check_module_scopes(role)
     _full_clean(role)
     role.save()
+    permissions = data.get("permissions")
+    if permissions is not None:
+        if role.code == RoleCode.ADMIN:
+            raise ValidationFailed(
+                gettext("管理员角色始终拥有全部权限"),
+                errors=[{"field": "permissions", "message": gettext("管理员角色始终拥有全部权限")}],
+            )
+        role.permissions.set(permissions)
     audit_record(
-        actor=actor, action="role.update", target=role, data={k: str(v) for k, v in data.items()}
+        actor=actor,
+        action="role.update",
+        target=role,
+        data={
+            k: sorted(f"{p.content_type.app_label}.{p.codename}" for p in v)
+            if k == "permissions"
+            else str(v)
+            for k, v in data.items()
+        },
     )
     return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role, actor: User | None) -> None:
+    """A role nobody holds; the five default roles stay (the product's own rules name them)."""
+    if role.code in RoleCode.values:
+        raise Conflict(gettext("默认角色不能删除"))
+    if role.user_set.exists():
+        raise Conflict(gettext("还有用户属于这个角色，不能删除"))
+    audit_record(actor=actor, action="role.delete", target=role, data={"name": role.name})
+    role.delete()
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -1,40 +1,77 @@
-"""The main navigation (DOMAIN.md modules). A module appears as a link once its url exists."""
+"""The main navigation (DOMAIN.md modules): a registry that each app fills from its
+AppConfig.ready, so a module appears once it exists and only to the people who may use it.
 
+    register_module(Module("customers", _("客户"), "customers:list", order=10))
+    register_module(Module("settings", _("设置"), "settings:index", order=90,
+                           visible=lambda user: bool(sections_for(user))))
+
+On a phone the navigation is a bar along the bottom: it holds at most PHONE_BAR_ITEMS items,
+so with more modules the last of them sit in a 更多 sheet (base.html).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
-from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import get_script_prefix, reverse
 
-MODULES = [
-    ("home", _("今日"), "home"),
-    ("customers", _("客户"), "customers:list"),
-    ("followups", _("跟进"), "followups:list"),
-    ("opportunities", _("商机"), "opportunities:list"),
-    ("tickets", _("工单"), "tickets:list"),
-    ("care", _("关怀"), "care:list"),
-    ("analytics", _("分析"), "analytics:index"),
-    ("settings", _("设置"), "admin:index"),
-]
+# The phone's bottom bar: five items fit 375 px with two Chinese characters each.
+PHONE_BAR_ITEMS = 5
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: str  # lazy
+    url_name: str
+    order: int
+    # Who may use the module; None: every signed-in user (their data scope decides the rest).
+    visible: Callable[[object], bool] | None = None
+
+
+MODULES: dict[str, Module] = {}
+
+
+def register_module(module: Module) -> None:
+    """Add a module to the navigation (call from AppConfig.ready)."""
+    MODULES[module.key] = module
+    _urls.cache_clear()
 
 
 @lru_cache(maxsize=8)
-def _module_urls(script_prefix: str) -> tuple[str | None, ...]:
-    """Each module's url, or None while it does not exist: the url conf is fixed for the
-    process, and reversing eight names (five of them failing) cost every page 2 ms."""
-    urls = []
-    for _key, _label, url_name in MODULES:
-        try:
-            urls.append(reverse(url_name))
-        except NoReverseMatch:
-            urls.append(None)
-    return tuple(urls)
+def _urls(script_prefix: str) -> tuple[tuple[Module, str], ...]:
+    """The modules in order with their urls: the url conf is fixed for the process, and
+    reversing every name on every page cost each page a millisecond or two."""
+    modules = sorted(MODULES.values(), key=lambda m: (m.order, m.key))
+    return tuple((module, reverse(module.url_name)) for module in modules)
+
+
+def navigation_items(user, path: str) -> list[dict]:
+    """The modules `user` may use, each with its url and whether `path` is inside it."""
+    items = []
+    for module, url in _urls(get_script_prefix()):
+        if module.visible is not None and not module.visible(user):
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"key": module.key, "label": module.label, "url": url, "active": active})
+    return items
 
 
 def navigation(request):
-    items = []
-    current = request.path
-    urls = _module_urls(get_script_prefix())
-    for (key, label, _url_name), url in zip(MODULES, urls, strict=True):
-        active = url is not None and (current == url if url == "/" else current.startswith(url))
-        items.append({"key": key, "label": label, "url": url, "active": active})
-    return {"nav_items": items}
+    """Context processor: `nav_items` (all, for wide screens) and, on a phone, `nav_bar` (what
+    the bottom bar holds) and `nav_more` (what its 更多 sheet holds, empty when all fit)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = navigation_items(user, request.path)
+    if len(items) <= PHONE_BAR_ITEMS:
+        bar, more = items, []
+    else:
+        bar, more = items[: PHONE_BAR_ITEMS - 1], items[PHONE_BAR_ITEMS - 1 :]
+    return {
+        "nav_items": items,
+        "nav_more": more,
+        "nav_more_keys": {item["key"] for item in more},
+        "nav_more_active": any(item["active"] for item in more),
+        "nav_bar_count": len(bar) + (1 if more else 0),
+    }

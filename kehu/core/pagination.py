@@ -144,11 +144,16 @@ def _count(parts: list[QuerySet], rows: list, next_cursor, cursor) -> tuple[int,
     and small books end there). Otherwise each part is counted up to what is left of the cap."""
     if not cursor and next_cursor is None:
         return len(rows), False
+    return capped_count_parts(parts)
+
+
+def capped_count_parts(parts: list[QuerySet], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """The rows of non-overlapping `parts`, each counted up to what is left of `cap`."""
     total, capped = 0, False
     for part in parts:
-        if capped:  # already "1000+": the other parts cannot change it
+        if capped:  # already past the cap: the other parts cannot change it
             break
-        n, part_capped = capped_count(part, cap=COUNT_CAP - total)
+        n, part_capped = capped_count(part, cap=cap - total)
         total, capped = total + n, capped or part_capped
     return total, capped
 

@@ -1,17 +1,30 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
 
+from kehu.core.sections import render_section, sections_for
 from kehu.core.tasks import last_heartbeat_age
+from kehu.core.workbench import panels_for
 
 
 @login_required
 def home(request):
-    """今日: what the signed-in person has to do today. Later modules add their panels."""
-    return render(request, "core/home.html", {})
+    """今日: what the signed-in person has to do today, as the panels apps registered
+    (core.workbench)."""
+    return render(request, "core/home.html", {"panels": panels_for(request)})
+
+
+@login_required
+def settings_index(request):
+    """设置: the sections the user may open (core.sections); none at all is 无权访问."""
+    if not sections_for(request.user):
+        raise PermissionDenied(_("你的角色没有可以打开的设置。"))
+    return render_section(request, "core/settings_index.html", "core/settings_index.html", {})
 
 
 @never_cache

@@ -21,6 +21,10 @@ SORTS = {
     "-number": ["-number"],
 }
 DEFAULT_SORT = "-updated_at"
+# Customers with fields the customer has not given yet (待确认): the condition of the partial
+# indexes customer_pending_idx and customer_owner_pending_idx, written the same way wherever it
+# is used so that both databases recognise it.
+HAS_PENDING = ~Q(pending_fields=[])
 
 
 @dataclass
@@ -35,6 +39,7 @@ class CustomerFilter:
     source: int | None = None
     urgency: str = ""
     pool: bool = False
+    pending: bool = False
     sort: str = DEFAULT_SORT
 
     def errors(self) -> list[dict]:
@@ -68,6 +73,8 @@ class CustomerFilter:
             qs = qs.filter(owner_id=self.owner)
         if self.pool:
             qs = qs.filter(owner__isnull=True)
+        if self.pending:
+            qs = qs.filter(HAS_PENDING)
         if self.department:
             from kehu.accounts.models import Department
 

@@ -66,6 +66,7 @@ class CustomerFilterForm(forms.Form):
     source = forms.IntegerField(required=False, min_value=1)
     urgency = forms.ChoiceField(required=False, choices=_blank(Urgency.choices))
     pool = forms.BooleanField(required=False)
+    pending = forms.BooleanField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
 
     LABELS = {
@@ -79,6 +80,7 @@ class CustomerFilterForm(forms.Form):
         "source": _("来源渠道"),
         "urgency": _("紧急程度"),
         "pool": _("公海"),
+        "pending": _("待确认"),
         "sort": _("排序"),
     }
 

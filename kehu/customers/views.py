@@ -31,6 +31,7 @@ from kehu.customers.forms import (
     TransferForm,
     region_picker,
 )
+from kehu.customers.workbench import remember_viewed
 from kehu.refdata import selectors as refdata
 
 # --- list -----------------------------------------------------------------------------------
@@ -289,7 +290,9 @@ def customer_detail(request, pk: int):
         timeline=selectors.timeline(customer),
         can_transfer=selectors.can_transfer(user=request.user, customer=customer),
     )
-    return render(request, "customers/customer_detail.html", context)
+    response = render(request, "customers/customer_detail.html", context)
+    remember_viewed(request, response, customer.pk)  # 今日 › 最近查看
+    return response
 
 
 @login_required

@@ -11,6 +11,7 @@ class DedupConfig(AppConfig):
 
         from kehu.accounts.access import track
         from kehu.accounts.choices import RoleCode
+        from kehu.accounts.permissions import register_permission_row
         from kehu.accounts.roles import register_role_permissions
         from kehu.customers.selectors import timeline_event
         from kehu.dedup import hooks  # noqa: F401  registers the guard and the keys
@@ -22,6 +23,13 @@ class DedupConfig(AppConfig):
         timeline_event(
             "customer.duplicate_override", _("与已有客户手机号或邮箱相同，说明原因后保存")
         )
+        register_permission_row(
+            "dedup.mergerecord",
+            _("查重"),
+            order=20,
+            permissions=[("dedup.add_mergerecord", _("合并重复客户"))],
+        )
+
         # Managers clean up their teams' duplicates; reps are warned but do not merge.
         register_role_permissions(
             RoleCode.SALES_MANAGER, ["dedup.add_mergerecord", "dedup.view_duplicategroup"]

@@ -1,5 +1,6 @@
-"""设置 (the admin site): its writes go through the account services, and a bad edit is a form
-error, never a server error."""
+"""The Django admin, a superuser's maintenance tool at /_maintenance/ (core.maintenance): its
+writes go through the account services, a bad edit is a form error, never a server error, and
+nobody else gets in — not even through a second login form."""
 
 import pytest
 
@@ -15,7 +16,8 @@ from kehu.core.testing import (
 
 pytestmark = pytest.mark.django_db
 
-ADMIN = "/settings/accounts"
+MAINTENANCE = "/_maintenance/"
+ADMIN = f"{MAINTENANCE}accounts"
 
 
 @pytest.fixture
@@ -32,20 +34,40 @@ def browser():
     return session_client(make_admin())
 
 
-def test_admin_site_needs_staff(tree):
+def test_a_signed_in_non_superuser_gets_the_in_product_403(tree):
     rep = make_user("zhang.wei", tree["shanghai"], "sales_rep")
+    # The administrator role without being a superuser: 设置 yes, the maintenance tool no.
+    role_admin = make_user("ops", tree["hq"], "admin")
 
-    response = session_client(rep).get("/settings/")
+    for user in (rep, role_admin):
+        response = session_client(user).get(MAINTENANCE, follow=True)
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/settings/login/")
+        assert response.status_code == 403
+        assert "无权访问" in response.content.decode()
 
 
-def test_admin_opens_settings(browser):
-    response = browser.get("/settings/")
+def test_a_visitor_is_sent_to_the_products_login_page(client):
+    response = client.get(f"{ADMIN}/user/", follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=")
+    assert response.templates[0].name == "registration/login.html"
+
+
+def test_superuser_opens_the_maintenance_tool(browser):
+    response = browser.get(MAINTENANCE)
 
     assert response.status_code == 200
-    assert "设置" in response.content.decode()
+    assert "维护" in response.content.decode()
+
+
+def test_user_page_shows_no_password_hash_and_calls_groups_roles(browser, tree):
+    rep = make_user("zhang.wei", tree["shanghai"], "sales_rep")
+
+    html = browser.get(f"{ADMIN}/user/{rep.pk}/change/").content.decode()
+
+    assert "md5$" not in html and "argon2" not in html and "pbkdf2" not in html
+    assert 'name="password"' not in html
+    assert ">角色" in html and ">组:" not in html
 
 
 def test_department_added_in_settings_gets_its_path_and_audit(browser, tree):

@@ -19,7 +19,7 @@ from kehu.core.testing import make_department, make_user, session_client
 
 PO_FILE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 HAN = re.compile(r"[\u4e00-\u9fff]")
-NAV_LINK = re.compile(r'data-nav="(?P<key>\w+)">(?P<label>[^<]*)<')
+NAV_LINK = re.compile(r'data-nav="(?P<key>\w+)"[^>]*>(?P<label>[^<]*)<')
 PLACEHOLDER = re.compile(r"%\([^)]*\)[sd]|\{\w*\}|%[sd]|%%")
 
 
@@ -58,8 +58,7 @@ def test_pages_are_chinese_by_default(rep):
     customers = client.get(reverse("customers:list")).content.decode()
 
     assert '<html lang="zh-hans">' in home
-    nav = nav_labels(home)
-    assert nav["home"] == "今日" and nav["customers"] == "客户" and nav["settings"] == "设置"
+    assert nav_labels(home) == {"home": "今日", "customers": "客户"}  # a rep: no 设置
     assert "<h1>客户</h1>" in customers
 
 
@@ -69,13 +68,7 @@ def test_home_navigation_is_english_after_switching(rep):
     html = client.get("/").content.decode()
 
     assert '<html lang="en">' in html
-    nav = nav_labels(html)
-    assert nav["home"] == "Today"
-    assert nav["customers"] == "Customers"
-    assert nav["settings"] == "Settings"
-    assert nav["followups"] == "Follow-ups" and nav["opportunities"] == "Opportunities"
-    # Every module label is translated, linked or not yet.
-    assert not [label for label in nav.values() if HAN.search(label)]
+    assert nav_labels(html) == {"home": "Today", "customers": "Customers"}
     assert "<title>Today · Kehu</title>" in html
     assert "Sign out" in html
 

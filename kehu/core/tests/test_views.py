@@ -61,17 +61,6 @@ def test_home_shows_today_in_chinese_by_default(rep):
     assert "<title>今日 · Kehu</title>" in html
 
 
-def test_home_navigation_lists_the_modules(rep):
-    response = session_client(rep).get("/")
-
-    labels = [item["label"] for item in response.context["nav_items"]]
-    items = dict(zip(labels, response.context["nav_items"], strict=True))
-    assert labels[0] == "今日" and labels[-1] == "设置"
-    assert {"客户", "跟进", "商机", "工单", "关怀", "分析"} <= set(labels)
-    assert items["今日"]["url"] == "/" and items["今日"]["active"] is True
-    assert items["设置"]["url"] == "/settings/" and items["设置"]["active"] is False
-
-
 def test_pages_carry_the_security_headers(rep):
     response = session_client(rep).get("/")
 

@@ -9,3 +9,16 @@ document.addEventListener("htmx:responseError", (event) => {
   note.textContent = status === 404 ? "记录不存在或无权查看" : "操作失败（" + status + "）";
   box.prepend(note);
 });
+
+// Menus made of <details> (the account menu, the phone's 更多 sheet) close on a tap elsewhere
+// and on Escape, as menus do.
+const MENUS = "details.usermenu[open], details.nav-more[open]";
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll(MENUS)) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll(MENUS)) menu.removeAttribute("open");
+});
