@@ -28,12 +28,10 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.synced node_modules/.installed
 
+# `kehu start`: migrate (its output goes to the log file), the first administrator and the demo
+# data once (their passwords are printed), then serve with a worker and end with a banner.
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/kehu createadmin
-	$(VENV)/bin/kehu demo --if-empty
-	$(VENV)/bin/kehu serve
+	$(VENV)/bin/kehu start
 
 test: setup
 	$(PY) manage.py collectstatic --noinput -v0

@@ -250,10 +250,10 @@ def numbering(ctx: Context) -> None:
     from django.conf import settings
 
     from bench import fake
-    from kehu.customers.numbering import _period_start
+    from kehu.numbering.patterns import period_start
 
     probe = dt.date(2024, 5, 15)
-    if _period_start(probe, settings.KEHU_CUSTOMER_NUMBER_PATTERN) != probe:
+    if period_start(probe, settings.KEHU_CUSTOMER_NUMBER_PATTERN) != probe:
         raise SystemExit("The bench generates daily numbers: unset KEHU_CUSTOMER_NUMBER_PATTERN")
 
     starts = [*fake.day_starts(ctx.scale.customers, ctx.seed), ctx.scale.customers]
@@ -261,8 +261,8 @@ def numbering(ctx: Context) -> None:
     for n in range(len(starts) - 1):
         day = fake.START_DAY + dt.timedelta(days=n)
         if starts[n + 1] > starts[n]:
-            rows.append((day.isoformat(), starts[n + 1] - starts[n]))
-    ctx.loader.copy("customers_customernumbersequence", ["day", "last"], rows)
+            rows.append(("customers", day.isoformat(), starts[n + 1] - starts[n]))
+    ctx.loader.copy("numbering_numbersequence", ["kind", "period", "last"], rows)
 
 
 STEPS: list[Step] = [

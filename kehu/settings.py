@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from kehu.core import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -128,6 +130,7 @@ INSTALLED_APPS = [
     "kehu.accounts",
     "kehu.audit",
     "kehu.refdata",
+    "kehu.numbering",
     "kehu.customers",
     "kehu.dedup",
     "kehu.notify",
@@ -291,7 +294,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Mail -----------------------------------------------------------------------------------
 # Without a mail server, mail goes to the console (development) and notifications by email are
-# not offered in production (kehu.notify.services.email_available).
+# not offered in production (kehu.notify.services.email_available); 忘记密码 tells people to ask
+# an administrator (who resets it in 设置).
 EMAIL_HOST = env_str("KEHU_EMAIL_HOST")
 EMAIL_CONFIGURED = bool(EMAIL_HOST)
 EMAIL_PORT = env_int("KEHU_EMAIL_PORT", 587, minimum=1)
@@ -383,17 +387,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_choice("KEHU_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
-    },
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
-}
+# One time zone on every line (TIME_ZONE, with its offset); libraries' routine INFO and the
+# worker heartbeat go to the log file, not the console, unless asked for (kehu.core.logs).
+LOG_LEVEL = env_choice("KEHU_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+LOG_FILE = env_str("KEHU_LOG_FILE", str(VAR_DIR / "log" / "kehu.log"))
+if LOG_FILE:
+    Path(LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+LOGGING = logs.config(
+    level=LOG_LEVEL,
+    log_file=LOG_FILE,
+    quiet_console=env_bool("KEHU_LOG_QUIET_CONSOLE", not PRODUCTION),
+)
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 API_TOKEN_DAYS = env_int("KEHU_API_TOKEN_DAYS", 90, minimum=1)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", core_views.settings_index, name="settings"),
     path("settings/", include("kehu.accounts.settings_urls")),
+    path("settings/channels/", include("kehu.customers.settings_urls")),
+    path("settings/numbering/", include("kehu.numbering.urls")),
     path("settings/duplicates/", include("kehu.dedup.settings_urls")),
     # The Django admin, for a superuser's maintenance only (core.maintenance): not linked.
     path("_maintenance/", admin.site.urls),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,15 +14,42 @@ class CustomersConfig(AppConfig):
         from kehu.accounts.permissions import register_permission_row
         from kehu.accounts.roles import register_role_permissions
         from kehu.core.navigation import Module, register_module
+        from kehu.core.sections import Section, register_section
         from kehu.customers.models import SourceChannel
         from kehu.customers.workbench import register_panels
+        from kehu.numbering.kinds import NumberKind, register_kind
 
         register_module(Module("customers", _("客户"), "customers:list", order=10))
+        register_kind(
+            NumberKind(
+                "customers",
+                _("客户编号"),
+                "customers.Customer",
+                "number",
+                default=settings.KEHU_CUSTOMER_NUMBER_PATTERN,
+            )
+        )
         register_panels()
 
         # Lists name source channels from memory (selectors.source_names): kept per version.
         track(SourceChannel)
 
+        register_section(
+            Section(
+                "channels",
+                _("来源渠道"),
+                "channels:list",
+                order=50,
+                permission="customers.change_sourcechannel",
+                description=_("客户从哪里来：名称、英文名称、顺序与停用"),
+            )
+        )
+        register_permission_row(
+            "customers.sourcechannel",
+            _("来源渠道"),
+            order=125,
+            permissions=[("customers.change_sourcechannel", _("修改"))],
+        )
         register_permission_row(
             "customers.customer",
             _("客户"),

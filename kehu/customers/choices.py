@@ -87,4 +87,20 @@ DEFAULT_SOURCE_CHANNELS = [
     "其他",
 ]
 
+# The defaults' English names (shown in the English UI), by their Chinese name.
+DEFAULT_SOURCE_CHANNELS_EN = {
+    "电话": "Phone",
+    "官网表单": "Website form",
+    "展会": "Trade show",
+    "渠道推荐": "Partner referral",
+    "客户转介绍": "Customer referral",
+    "线上广告": "Online ads",
+    "电话陌拜": "Cold call",
+    "社交媒体": "Social media",
+    "电商平台": "E-commerce platform",
+    "线下拜访": "Field visit",
+    "行业峰会": "Industry summit",
+    "其他": "Other",
+}
+
 NEED_TAG_SUGGESTIONS = ["采购设备", "寻求合作", "技术咨询", "定制化需求"]

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.language import localized
 from kehu.core.models import TimeStampedModel
 from kehu.customers.choices import (
     AgeBand,
@@ -22,6 +23,9 @@ class SourceChannel(models.Model):
     """Where a customer came from (来源渠道); administrators edit the list."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("英文名称"), max_length=50, blank=True, help_text=_("英文界面显示；留空则显示中文名称")
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -31,7 +35,12 @@ class SourceChannel(models.Model):
         ordering = ["sort_order", "id"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the request's language."""
+        return localized(self.name, self.name_en)
 
 
 def shared_with(user):
@@ -322,21 +331,6 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.term
-
-
-class CustomerNumberSequence(models.Model):
-    """The last number handed out per day; a row lock makes concurrent creation safe."""
-
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("客户编号序列")
-        verbose_name_plural = _("客户编号序列")
-        ordering = ["-day"]
-
-    def __str__(self):
-        return f"{self.day}:{self.last}"
 
 
 class SavedView(models.Model):

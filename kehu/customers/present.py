@@ -70,7 +70,7 @@ def list_row(c: Customer) -> dict:
     """A customer already read as a model, in the shape of a list row (LIST_VALUES)."""
     row = {name: getattr(c, name) for name in LIST_VALUES}
     row["owner_name"] = str(c.owner) if c.owner_id else None
-    row["source_name"] = c.source.name if c.source_id else None
+    row["source_name"] = c.source.label if c.source_id else None
     return row
 
 

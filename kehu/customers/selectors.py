@@ -16,6 +16,7 @@ from kehu.accounts.scoping import CHANGE, VIEW, permits, scope, visible_owner_id
 from kehu.accounts.selectors import user_names
 from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kehu.core.language import in_english
 from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
@@ -84,14 +85,19 @@ def source_names(*, user) -> dict[int, str]:
 
 def _source_channels(user) -> tuple[dict[int, str], tuple[tuple[int, str], ...]]:
     """(names of all channels by id, (id, name) of the active ones in the administrators'
-    order), kept per access version, which every save of a channel changes (apps.py)."""
+    order) in the request's language, kept per access version, which every save of a channel
+    changes (apps.py)."""
 
     def compute():
-        rows = list(SourceChannel.objects.values_list("id", "name", "is_active"))
-        active = tuple((pk, name) for pk, name, is_active in rows if is_active)
-        return {pk: name for pk, name, _active in rows}, active
+        rows = list(SourceChannel.objects.values_list("id", "name", "name_en", "is_active"))
+        by_language = {}
+        for english in (False, True):
+            names = {pk: (name_en or name) if english else name for pk, name, name_en, _a in rows}
+            active = tuple((pk, names[pk]) for pk, _n, _e, is_active in rows if is_active)
+            by_language[english] = (names, active)
+        return by_language
 
-    return organisation_memo(user, "customers.source_channels", compute)
+    return organisation_memo(user, "customers.source_channels", compute)[in_english()]
 
 
 def with_primary_contacts(rows: list[dict]) -> list[dict]:

@@ -18,8 +18,8 @@ from kehu.customers.filters import filter_query
 from kehu.customers.hooks import CustomerWrite, run_checks, run_saved
 from kehu.customers.models import Contact, Customer, SavedView
 from kehu.customers.normalize import clean_text, normalize_landline, normalize_mobile
-from kehu.customers.numbering import next_customer_number
 from kehu.customers.present import field_display
+from kehu.numbering.services import next_number
 
 COMMON_FIELDS = [
     "name",
@@ -250,7 +250,7 @@ def customer_create(
         override_reason=clean_text(override_reason),
     )
     run_checks(write)
-    customer.number = next_customer_number()
+    customer.number = next_number("customers")  # the kind CustomersConfig registers
     customer.save()
     if collaborators:
         customer.collaborators.set(collaborators)

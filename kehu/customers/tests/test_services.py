@@ -14,8 +14,9 @@ from kehu.audit.models import AuditEvent, FieldChange, RevealLog
 from kehu.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from kehu.customers import services
 from kehu.customers.choices import CustomerStatus
-from kehu.customers.models import Contact, Customer, CustomerNumberSequence, SearchTerm
+from kehu.customers.models import Contact, Customer, SearchTerm
 from kehu.customers.tests import factories as f
+from kehu.numbering.models import NumberSequence
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def assert_nothing_saved():
     assert Contact.objects.count() == 0
     assert SearchTerm.objects.count() == 0
     assert not AuditEvent.objects.filter(action="customer.create").exists()
-    assert not CustomerNumberSequence.objects.exists()  # no number was handed out
+    assert not NumberSequence.objects.exists()  # no number was handed out
 
 
 # --- validation on create -------------------------------------------------------------------

@@ -17,8 +17,19 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing when the database already holds an organisation",
         )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="give the demo people new passwords and print them (nothing else)",
+        )
 
     def handle(self, *args, **options):
+        if options["reset_passwords"]:
+            from kehu.accounts.demo import reset_passwords
+
+            with transaction.atomic():
+                reset_passwords(self.stdout)
+            return
         if options["if_empty"] and Department.objects.exists():
             self.stdout.write("Data already present; demo data not loaded.")
             return
