@@ -152,10 +152,15 @@ def banner(url: str) -> str:
     """The lines `make run` ends with: where Kehu is, who administers it, where passwords went."""
     from django.conf import settings
 
+    from kehu.accounts.choices import RoleCode
     from kehu.accounts.demo import demo_usernames
     from kehu.accounts.models import User
 
-    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    admin = (
+        User.objects.filter(is_active=True, groups__role__code=RoleCode.ADMIN)
+        .order_by("pk")
+        .first()
+    )
     demo = demo_usernames()
     kehu = ".venv/bin/kehu"
     lines = [f"Kehu is running at {url}"]

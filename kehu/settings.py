@@ -115,7 +115,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("KEHU_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "kehu.core.apps.MaintenanceAdminConfig",  # django.contrib.admin, superusers only
+    "kehu.core.apps.MaintenanceAdminConfig",  # django.contrib.admin, administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

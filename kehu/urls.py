@@ -18,7 +18,7 @@ urlpatterns = [
     path("settings/channels/", include("kehu.customers.settings_urls")),
     path("settings/numbering/", include("kehu.numbering.urls")),
     path("settings/duplicates/", include("kehu.dedup.settings_urls")),
-    # The Django admin, for a superuser's maintenance only (core.maintenance): not linked.
+    # The Django admin, for administrators' maintenance only (core.maintenance): not linked.
     path("_maintenance/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

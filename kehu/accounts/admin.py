@@ -1,4 +1,4 @@
-"""Users, departments, roles and tokens in the maintenance tool (core.maintenance, superusers
+"""Users, departments, roles and tokens in the maintenance tool (core.maintenance, administrators
 only; everyday administration is 设置 in the product). Writes go through the account services
 so audit and session/token revocation cannot be skipped; no page shows a password hash, and a
 user's groups are their roles and called so."""

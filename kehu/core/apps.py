@@ -3,7 +3,7 @@ from django.contrib.admin import apps as admin_apps
 
 
 class MaintenanceAdminConfig(admin_apps.AdminConfig):
-    """django.contrib.admin, with its site restricted to superusers (core.maintenance)."""
+    """django.contrib.admin, its site for administrators only (core.maintenance)."""
 
     default = False
     default_site = "kehu.core.maintenance.MaintenanceSite"
