@@ -50,6 +50,11 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return "\u00a0\u00a0\u00a0" * self.depths.get(obj.pk, 0) + obj.name
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
 class UserForm(ServiceErrorsMixin, forms.Form):
     """A user as 设置 › 用户 edits them; `creating` adds the user name and a first password."""
 
@@ -60,7 +65,7 @@ class UserForm(ServiceErrorsMixin, forms.Form):
     manager = forms.ModelChoiceField(
         label=_("直属上级"), queryset=User.objects.none(), required=False
     )
-    roles = forms.ModelMultipleChoiceField(
+    roles = RoleChoiceField(
         label=_("角色"),
         queryset=Role.objects.all(),
         required=False,

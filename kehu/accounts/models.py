@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.choices import DataScope
@@ -85,6 +86,16 @@ class Role(Group):
 
     def scope_for(self, module: str) -> str:
         return self.module_scopes.get(module, self.data_scope)
+
+    # A default role's name and description are the product's words (accounts.roles) until an
+    # administrator rewrites them: shown in the request's language while they are unchanged.
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def description_label(self) -> str:
+        return gettext(self.description) if self.description else ""
 
 
 class User(AbstractUser):

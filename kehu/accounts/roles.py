@@ -4,20 +4,21 @@ Admins may edit them afterwards; this only fills in roles that do not exist yet,
 """
 
 from django.contrib.auth.models import Permission
+from django.utils.translation import gettext_noop
 
 from kehu.accounts.choices import DataScope, RoleCode
 
 # Permission codenames per role; apps that add permissions extend this table.
 DEFAULT_ROLES = {
-    RoleCode.ADMIN: (DataScope.ALL, "管理员：管理用户、部门、角色与全部数据", ["*"]),
+    RoleCode.ADMIN: (DataScope.ALL, gettext_noop("管理员：管理用户、部门、角色与全部数据"), ["*"]),
     RoleCode.SALES_MANAGER: (
         DataScope.DEPARTMENT_TREE,
-        "销售经理：本部门及下级部门的客户与业绩",
+        gettext_noop("销售经理：本部门及下级部门的客户与业绩"),
         ["accounts.view_user", "accounts.view_department"],
     ),
-    RoleCode.SALES_REP: (DataScope.OWN, "销售代表：自己负责的客户", []),
-    RoleCode.SERVICE_AGENT: (DataScope.DEPARTMENT, "客服专员：本部门的服务工单", []),
-    RoleCode.MARKETING: (DataScope.DEPARTMENT, "市场专员：线索与活动", []),
+    RoleCode.SALES_REP: (DataScope.OWN, gettext_noop("销售代表：自己负责的客户"), []),
+    RoleCode.SERVICE_AGENT: (DataScope.DEPARTMENT, gettext_noop("客服专员：本部门的服务工单"), []),
+    RoleCode.MARKETING: (DataScope.DEPARTMENT, gettext_noop("市场专员：线索与活动"), []),
 }
 EXTRA_PERMISSIONS: dict[str, list[str]] = {}
 

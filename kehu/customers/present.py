@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.language import in_english, join_list
 from kehu.core.links import record_url
 from kehu.core.masking import mask_email, mask_phone
 from kehu.customers.choices import CustomerKind, CustomerStatus, Urgency
@@ -32,7 +33,7 @@ def field_display(instance, field: str) -> str:
     if hasattr(instance, f"get_{field}_display"):
         return str(getattr(instance, f"get_{field}_display")())
     if isinstance(value, list):
-        return "、".join(map(str, value))
+        return join_list(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -196,14 +197,21 @@ def money_wan(value) -> str:
     return f"{value:,.2f}"
 
 
+def money_yuan(wan) -> str:
+    """万元 as whole yuan with thousands separators, as English reads money: 10 → "100,000"."""
+    return f"{wan * 10000:,.0f}"
+
+
 def budget_display(low, high) -> str:
-    """ "50.00–80.00 万元", "≥ 50.00 万元", "≤ 80.00 万元", or "" when neither is known."""
+    """ "50.00–80.00 万元", "≥ 50.00 万元", "≤ 80.00 万元"; in English "500,000–800,000 CNY";
+    "" when neither is known."""
+    amount, unit = (money_yuan, "CNY") if in_english() else (money_wan, "万元")
     if low is not None and high is not None:
-        return f"{money_wan(low)}–{money_wan(high)} 万元"
+        return f"{amount(low)}–{amount(high)} {unit}"
     if low is not None:
-        return f"≥ {money_wan(low)} 万元"
+        return f"≥ {amount(low)} {unit}"
     if high is not None:
-        return f"≤ {money_wan(high)} 万元"
+        return f"≤ {amount(high)} {unit}"
     return ""
 
 
@@ -296,9 +304,9 @@ def _value_display(c: Customer, name: str) -> str:
     if name == "decision_chain":
         return decision_chain_display(c.decision_chain)
     if name == "need_tags":
-        return "、".join(c.need_tags or [])
+        return join_list(c.need_tags or [])
     if name == "collaborators":
-        return "、".join(str(u) for u in c.collaborators.all())
+        return join_list(c.collaborators.all())
     if name in PAGE_PII_FIELDS:
         return customer_pii(c)[name]
     if name in REFDATA_DISPLAY:

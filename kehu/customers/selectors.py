@@ -16,7 +16,7 @@ from kehu.accounts.scoping import CHANGE, VIEW, permits, scope, visible_owner_id
 from kehu.accounts.selectors import user_names
 from kehu.audit.models import AuditEvent, FieldChange
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kehu.core.language import in_english
+from kehu.core.language import in_english, join_list
 from kehu.core.pagination import COUNT_CAP, Page, keyset_page_parts
 from kehu.customers import filters as filters_module
 from kehu.customers import present, search
@@ -291,7 +291,7 @@ def _event_lines(event: AuditEvent) -> list[str]:
     if event.action.startswith("contact.") and data.get("name"):
         return [str(data["name"])]
     if event.action == "customer.merge" and data.get("merged"):
-        return ["、".join(map(str, data["merged"]))]
+        return [join_list(data["merged"])]
     return []
 
 

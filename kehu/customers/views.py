@@ -96,8 +96,8 @@ def _list_options(user, query: str) -> dict:
         "owners": selectors.owner_choices(user=user),
         "departments": selectors.department_choices(user=user),
         "sources": selectors.source_channels(user=user),
-        "industry_sections": [(s.code, s.name) for s in refdata.industry_list()],
-        "provinces": [(r.code, r.name) for r in refdata.region_children()],
+        "industry_sections": [(s.code, s.label) for s in refdata.industry_list()],
+        "provinces": [(r.code, r.label) for r in refdata.region_children()],
         "saved_views": selectors.saved_view_list(user=user),
         "has_filters": bool(QueryDict(query).keys() - {"q", "sort"}),
     }

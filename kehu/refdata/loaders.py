@@ -23,23 +23,25 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def region_full_names(rows: list[dict]) -> dict[str, str]:
+def region_full_names(rows: list[dict], column: str = "name") -> dict[str, str]:
     """Map code → "省-市-区", skipping placeholders and a name repeated from the level above
-    (甘肃省-嘉峪关市 rather than 甘肃省-嘉峪关市-嘉峪关市)."""
+    (甘肃省-嘉峪关市 rather than 甘肃省-嘉峪关市-嘉峪关市). With column="name_en", the English
+    full name, smallest first: "Nanshan District, Shenzhen, Guangdong"."""
     by_code = {row["code"]: row for row in rows}
     full_names = {}
     for row in rows:
         chain = []
         node = row
         while node is not None:
-            chain.append(node["name"])
+            if node["name"] not in PLACEHOLDER_NAMES:
+                chain.append(node[column])
             node = by_code.get(node["parent_code"])
         parts = []
         for name in reversed(chain):
-            if name in PLACEHOLDER_NAMES or (parts and parts[-1] == name):
-                continue
-            parts.append(name)
-        full_names[row["code"]] = "-".join(parts)
+            if not (parts and parts[-1] == name):
+                parts.append(name)
+        english = column != "name"
+        full_names[row["code"]] = ", ".join(reversed(parts)) if english else "-".join(parts)
     return full_names
 
 
@@ -88,6 +90,31 @@ def industries_load(Industry) -> int:
         batch_size=BATCH_SIZE,
     )
     return len(rows)
+
+
+def english_names_load(Region, Industry) -> None:
+    """Fill the English names (name_en, full_name_en) from the CSV files' name_en columns."""
+    rows = read_csv(REGIONS_CSV)
+    full_names = region_full_names(rows, "name_en")
+    regions = Region.objects.in_bulk([row["code"] for row in rows])
+    for row in rows:
+        region = regions[row["code"]]
+        region.name_en, region.full_name_en = row["name_en"], full_names[row["code"]]
+    Region.objects.bulk_update(regions.values(), ["name_en", "full_name_en"], batch_size=BATCH_SIZE)
+    rows = read_csv(INDUSTRIES_CSV)
+    sections = {row["code"]: row["name_en"] for row in rows if not row["section_code"]}
+    industries = Industry.objects.in_bulk([row["code"] for row in rows])
+    for row in rows:
+        industry = industries[row["code"]]
+        industry.name_en = row["name_en"]
+        industry.full_name_en = (
+            f"{sections[row['section_code']]} - {row['name_en']}"
+            if row["section_code"]
+            else row["name_en"]
+        )
+    Industry.objects.bulk_update(
+        industries.values(), ["name_en", "full_name_en"], batch_size=BATCH_SIZE
+    )
 
 
 def regions_unload(Region) -> None:

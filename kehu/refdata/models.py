@@ -7,6 +7,7 @@ foreign key (customer.region_id == "310115") and exports need no join to show th
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.language import localized
 from kehu.refdata.choices import IndustryLevel, RegionLevel
 
 
@@ -30,6 +31,10 @@ class Region(models.Model):
         related_name="children",
     )
     full_name = models.CharField(_("全称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    full_name_en = models.CharField(
+        _("英文全称"), max_length=200, blank=True, help_text="Nanshan District, Shenzhen, Guangdong"
+    )
 
     class Meta:
         verbose_name = _("行政区划")
@@ -44,7 +49,16 @@ class Region(models.Model):
         ]
 
     def __str__(self):
-        return self.full_name
+        return self.full_label
+
+    @property
+    def label(self) -> str:
+        """The name in the request's language."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def full_label(self) -> str:
+        return localized(self.full_name, self.full_name_en)
 
 
 class Industry(models.Model):
@@ -64,6 +78,8 @@ class Industry(models.Model):
         limit_choices_to={"level": IndustryLevel.SECTION},
     )
     full_name = models.CharField(_("全称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=150, blank=True)
+    full_name_en = models.CharField(_("英文全称"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("行业")
@@ -78,4 +94,13 @@ class Industry(models.Model):
         ]
 
     def __str__(self):
-        return self.full_name
+        return self.full_label
+
+    @property
+    def label(self) -> str:
+        """The name in the request's language."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def full_label(self) -> str:
+        return localized(self.full_name, self.full_name_en)

@@ -7,6 +7,8 @@ class RegionOut(Schema):
     level: int
     parent_code: str | None
     full_name: str
+    name_en: str
+    full_name_en: str
 
     @staticmethod
     def resolve_parent_code(obj) -> str | None:
@@ -19,6 +21,8 @@ class IndustryOut(Schema):
     level: str
     section_code: str | None
     full_name: str
+    name_en: str
+    full_name_en: str
 
     @staticmethod
     def resolve_section_code(obj) -> str | None:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
+from kehu.core.language import in_english
 from kehu.refdata.models import Industry, Region
 
 
@@ -63,10 +64,10 @@ def region_children(parent_code: str | None = None) -> tuple[Region, ...]:
 
 
 def region_display(code: str | None) -> str:
-    """The full name, "广东省-深圳市-南山区" or "上海市-浦东新区"; "" for an empty or unknown
-    code."""
+    """The full name, "广东省-深圳市-南山区" or "上海市-浦东新区" ("Nanshan District, Shenzhen,
+    Guangdong" in English); "" for an empty or unknown code."""
     region = region_get(code)
-    return region.full_name if region else ""
+    return region.full_label if region else ""
 
 
 # --- Industries (GB/T 4754-2017) ------------------------------------------------------------
@@ -91,15 +92,15 @@ def industry_display(code: str | None) -> str:
     """The full name: "制造业-专用设备制造业" for a division, "制造业" for a section;
     "" for an empty or unknown code."""
     industry = industry_get(code)
-    return industry.full_name if industry else ""
+    return industry.full_label if industry else ""
 
 
-@lru_cache(maxsize=1)
-def _industry_choices() -> tuple:
+@lru_cache(maxsize=2)
+def _industry_choices(english: bool) -> tuple:
     return tuple(
         (
-            section.name,
-            tuple((division.code, division.name) for division in industry_list(section.code)),
+            section.label,
+            tuple((division.code, division.label) for division in industry_list(section.code)),
         )
         for section in industry_list()
     )
@@ -108,4 +109,4 @@ def _industry_choices() -> tuple:
 def industry_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Divisions grouped by section, in the shape of Django's grouped `choices`:
     [("农、林、牧、渔业", [("01", "农业"), …]), …, ("制造业", [("13", "农副食品加工业"), …]), …]."""
-    return [(group, list(options)) for group, options in _industry_choices()]
+    return [(group, list(options)) for group, options in _industry_choices(in_english())]

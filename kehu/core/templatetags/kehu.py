@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from kehu.core import language
+
 register = template.Library()
 
 
@@ -27,3 +29,22 @@ def select_options(choices, selected, empty_label=None):
         mark = " selected" if str(value) in chosen else ""
         parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def colon():
+    """After a label in running text: `{% trans "负责人" %}{% colon %}{{ owner }}` reads
+    负责人：张伟 in Chinese and Owner: 张伟 in English."""
+    return language.colon()
+
+
+@register.filter
+def join_list(items):
+    """`{{ numbers|join_list }}`: 、 between the items in Chinese, a comma in English."""
+    return language.join_list(items)
+
+
+@register.filter
+def join_clauses(items):
+    """`{{ reasons|join_clauses }}`: ；between clauses in Chinese, "; " in English."""
+    return language.join_clauses(items)

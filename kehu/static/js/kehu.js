@@ -6,7 +6,14 @@ document.addEventListener("htmx:responseError", (event) => {
   const note = document.createElement("div");
   note.className = "error";
   note.setAttribute("role", "alert");
-  note.textContent = status === 404 ? "记录不存在或无权查看" : "操作失败（" + status + "）";
+  const english = document.documentElement.lang === "en";
+  if (status === 404) {
+    note.textContent = english ? "Not found, or outside your data scope" : "记录不存在或无权查看";
+  } else if (status === 403) {
+    note.textContent = english ? "Your role does not allow this" : "你的角色没有这个操作的权限";
+  } else {
+    note.textContent = english ? `Something went wrong (${status})` : `操作失败（${status}）`;
+  }
   box.prepend(note);
 });
 
