@@ -52,6 +52,8 @@ def run_case(
     case: Case, client: Client, *, iterations: int, warmup: int, time_limit: float
 ) -> CaseResult:
     errors: list[str] = []
+    for name, value in case.cookies.items():
+        client.cookies[name] = value
     n_paths = len(case.paths)
     for i in range(warmup):
         client.get(case.paths[i % n_paths])

@@ -12,7 +12,7 @@ from kehu.core.testing import session_client as browser_of
 pytestmark = pytest.mark.django_db
 
 USERS = "/api/v1/users"
-SETTINGS = "/settings/accounts/user"
+SETTINGS = "/_maintenance/accounts/user"  # the maintenance tool (core.maintenance)
 
 
 @pytest.fixture

@@ -414,3 +414,29 @@ def test_a_manager_cannot_open_roles(org):
     response = session_client(org["manager"]).get(f"/settings/roles/{role(RoleCode.SALES_REP).pk}/")
 
     assert response.status_code == 403
+
+
+def test_an_administrator_cannot_deactivate_themself_in_settings(org):
+    admin = org["admin"]
+
+    response = org["browser"].post(
+        f"/settings/users/{admin.pk}/",
+        {"display_name": "管理员", "roles": [role(RoleCode.ADMIN).pk]},  # is_active unticked
+    )
+
+    assert response.status_code == 422
+    assert "不能停用自己的账号" in response.content.decode()
+    assert User.objects.get(pk=admin.pk).is_active
+
+
+def test_the_last_administrator_keeps_the_role_in_settings(org):
+    admin = org["admin"]
+
+    response = org["browser"].post(
+        f"/settings/users/{admin.pk}/",
+        {"display_name": "管理员", "roles": [role(RoleCode.SALES_MANAGER).pk], "is_active": "on"},
+    )
+
+    assert response.status_code == 422
+    assert "至少要保留一位启用的管理员" in response.content.decode()
+    assert [r.code for r in User.objects.get(pk=admin.pk).roles] == [RoleCode.ADMIN]
