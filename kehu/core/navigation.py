@@ -2,8 +2,7 @@
 AppConfig.ready, so a module appears once it exists and only to the people who may use it.
 
     register_module(Module("customers", _("客户"), "customers:list", order=10))
-    register_module(Module("settings", _("设置"), "settings:index", order=90,
-                           visible=lambda user: bool(sections_for(user))))
+    register_module(Module("settings", _("设置"), "settings", order=90, visible=sections_for))
 
 On a phone the navigation is a bar along the bottom: it holds at most PHONE_BAR_ITEMS items,
 so with more modules the last of them sit in a 更多 sheet (base.html).
@@ -58,20 +57,18 @@ def navigation_items(user, path: str) -> list[dict]:
 
 
 def navigation(request):
-    """Context processor: `nav_items` (all, for wide screens) and, on a phone, `nav_bar` (what
-    the bottom bar holds) and `nav_more` (what its 更多 sheet holds, empty when all fit)."""
+    """Context processor: `nav_items` (every module the user may use; a wide screen shows them
+    all) and `nav_more` (those that a phone's bottom bar puts in its 更多 sheet, none when
+    they fit), with their keys and whether one of them is the current module."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     items = navigation_items(user, request.path)
-    if len(items) <= PHONE_BAR_ITEMS:
-        bar, more = items, []
-    else:
-        bar, more = items[: PHONE_BAR_ITEMS - 1], items[PHONE_BAR_ITEMS - 1 :]
+    # Five fit; from six on, the bar keeps four and 更多 holds the rest.
+    more = items[PHONE_BAR_ITEMS - 1 :] if len(items) > PHONE_BAR_ITEMS else []
     return {
         "nav_items": items,
         "nav_more": more,
         "nav_more_keys": {item["key"] for item in more},
         "nav_more_active": any(item["active"] for item in more),
-        "nav_bar_count": len(bar) + (1 if more else 0),
     }
