@@ -150,8 +150,9 @@ def test_unticking_active_signs_the_user_out_everywhere(org):
     assert rep_api.get("/api/v1/auth/me").status_code == 401
 
 
-def test_resetting_a_password_shows_the_new_one_once(org):
+def test_resetting_a_password_shows_the_new_one_once_and_signs_the_user_out(org):
     rep = org["rep"]
+    rep_browser, rep_api = session_client(rep), api_client(rep)
 
     response = org["browser"].post(f"/settings/users/{rep.pk}/password/")
 
@@ -160,6 +161,8 @@ def test_resetting_a_password_shows_the_new_one_once(org):
     rep.refresh_from_db()
     assert rep.check_password(new) and not rep.check_password(PASSWORD)
     assert AuditEvent.objects.filter(action="user.set_password", target_id=str(rep.pk)).exists()
+    assert rep_browser.get("/").status_code == 302
+    assert rep_api.get("/api/v1/auth/me").status_code == 401
 
 
 def test_a_manager_may_look_at_a_user_but_not_change_them(org):

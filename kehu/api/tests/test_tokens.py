@@ -163,7 +163,7 @@ def test_an_administrator_setting_a_password_ends_the_users_sessions_and_tokens(
     admin_browser = session_client(make_admin())
 
     response = admin_browser.post(
-        f"/settings/accounts/user/{rep.pk}/password/",
+        f"/_maintenance/accounts/user/{rep.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
 
@@ -179,7 +179,7 @@ def test_an_administrator_changing_their_own_password_in_settings_stays_signed_i
     browser, other_browser = session_client(admin), session_client(admin)
 
     response = browser.post(
-        f"/settings/accounts/user/{admin.pk}/password/",
+        f"/_maintenance/accounts/user/{admin.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
 

@@ -27,6 +27,8 @@ def test_without_parent_lists_the_provinces(client):
         "level": 1,
         "parent_code": None,
         "full_name": "广东省",
+        "name_en": "Guangdong",
+        "full_name_en": "Guangdong",
     }
     assert all(r["level"] == 1 for r in by_code.values())
 
@@ -41,6 +43,8 @@ def test_with_parent_lists_its_children(client):
         "level": 3,
         "parent_code": "440300",
         "full_name": "广东省-深圳市-南山区",
+        "name_en": "Nanshan District",
+        "full_name_en": "Nanshan District, Shenzhen, Guangdong",
     }
     assert {r["parent_code"] for r in response.json()} == {"440300"}
 
@@ -68,6 +72,8 @@ def test_industries_of_a_section_are_its_divisions(client):
         "level": "division",
         "section_code": "C",
         "full_name": "制造业-专用设备制造业",
+        "name_en": "Manufacture of Special Purpose Machinery",
+        "full_name_en": "Manufacturing - Manufacture of Special Purpose Machinery",
     }
 
 
