@@ -38,7 +38,15 @@ RECENT_DAYS = 90
 
 
 def _parts(user) -> filters.ScopeParts:
-    return filters.scope_parts(user) or filters.ScopeParts.whole(selectors.customers_for(user))
+    """The user's scope as parts, built once per request (kept on the request's user object):
+    three panels read it."""
+    parts = user.__dict__.get("_kehu_workbench_parts")
+    if parts is None:
+        parts = filters.scope_parts(user) or filters.ScopeParts.whole(
+            selectors.customers_for(user)
+        )
+        user.__dict__["_kehu_workbench_parts"] = parts
+    return parts
 
 
 def _newest(user, condition: Q, keys: list[str]):
