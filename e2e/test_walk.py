@@ -53,6 +53,7 @@ PAGES = {
     "org:role_edit": lambda d: [d.role.pk],
     "channels:list": lambda d: [],
     "channels:edit": lambda d: [d.channel.pk],
+    "dedup_settings:policy": lambda d: [],
     "numbering:settings": lambda d: [],
     "numbering:edit": lambda d: ["customers"],
     "password_change": lambda d: [],

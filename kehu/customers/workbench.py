@@ -42,9 +42,7 @@ def _parts(user) -> filters.ScopeParts:
     three panels read it."""
     parts = user.__dict__.get("_kehu_workbench_parts")
     if parts is None:
-        parts = filters.scope_parts(user) or filters.ScopeParts.whole(
-            selectors.customers_for(user)
-        )
+        parts = filters.scope_parts(user) or filters.ScopeParts.whole(selectors.customers_for(user))
         user.__dict__["_kehu_workbench_parts"] = parts
     return parts
 
@@ -67,9 +65,7 @@ def status_counts(*, user) -> list[dict]:
     parts = _parts(user)
     counts = []
     for status in CustomerStatus:
-        n, capped = capped_count_parts(
-            [part.filter(status=status) for part in parts.count]
-        )
+        n, capped = capped_count_parts([part.filter(status=status) for part in parts.count])
         counts.append({"status": status, "label": status.label, "count": n, "capped": capped})
     return counts
 

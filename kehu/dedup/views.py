@@ -17,6 +17,7 @@ from kehu.core.errors import Conflict, PermissionDenied, RateLimited, Validation
 from kehu.core.htmx import is_htmx, render_page_or_partial
 from kehu.core.language import join_list
 from kehu.core.pages import page_errors, redirect_page
+from kehu.core.sections import render_section, require_section
 from kehu.customers.choices import CustomerKind
 from kehu.customers.present import can_reveal
 from kehu.dedup import selectors, services
@@ -246,17 +247,13 @@ def hint(request):
 
 # --- settings: the key policy (设置 › 查重规则) ---------------------------------------------------
 
-POLICY_PERMISSION = "dedup.change_deduppolicy"
 
-
-@login_required
+@require_section("duplicates")  # 设置 › 查重规则: dedup.change_deduppolicy (apps.py), else 无权访问
 @require_http_methods(["GET", "POST"])
 @page_errors
 def policy_settings(request):
     """What a shared mobile or email does when a customer is created or edited: block (the
     default) or a strong warning overridden with a reason. Administrators only."""
-    if not request.user.has_perm(POLICY_PERMISSION):
-        raise PermissionDenied(_("没有修改查重规则的权限"))
     status, errors = 200, {}
     if request.method == "POST":
         try:
@@ -277,4 +274,6 @@ def policy_settings(request):
         "keys": [("phone", _("手机号相同")), ("email", _("邮箱相同"))],
         "errors": errors,
     }
-    return render(request, "dedup/policy_settings.html", context, status=status)
+    return render_section(
+        request, "dedup/policy_settings.html", "dedup/policy_settings.html", context, status
+    )

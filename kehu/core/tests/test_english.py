@@ -114,6 +114,7 @@ def pages(d) -> list[str]:
         f"/settings/roles/{d['role'].pk}/",
         "/settings/channels/",
         f"/settings/channels/{d['channel'].pk}/",
+        "/settings/duplicates/",
         "/settings/numbering/",
         "/settings/numbering/customers/",
         "/accounts/password/",
