@@ -20,36 +20,28 @@ class AccountsConfig(AppConfig):
         # Permissions exist only after migrate has run, so default roles are created then.
         post_migrate.connect(ensure_default_roles, sender=self)
 
-        register_section(
-            Section(
-                "users",
-                _("用户"),
-                "org:users",
-                order=10,
-                permission="accounts.view_user",
-                description=_("账号、所属部门、直属上级与角色；重置密码"),
-            )
-        )
-        register_section(
-            Section(
-                "departments",
-                _("部门"),
-                "org:departments",
-                order=20,
-                permission="accounts.view_department",
-                description=_("公司的部门树与部门负责人"),
-            )
-        )
-        register_section(
-            Section(
+        for key, label, url_name, order, description in [
+            ("users", _("用户"), "org:users", 10, _("账号、所属部门、直属上级与角色；重置密码")),
+            ("departments", _("部门"), "org:departments", 20, _("公司的部门树与部门负责人")),
+            (
                 "roles",
                 _("角色与权限"),
                 "org:roles",
-                order=30,
-                permission="accounts.view_role",
-                description=_("每个角色按模块的数据范围，以及能做哪些操作"),
+                30,
+                _("每个角色按模块的数据范围，以及能做哪些操作"),
+            ),
+        ]:
+            model = key.removesuffix("s")
+            register_section(
+                Section(
+                    key,
+                    label,
+                    url_name,
+                    order=order,
+                    permission=f"accounts.view_{model}",
+                    description=description,
+                )
             )
-        )
         for key, label, order in [
             ("user", _("用户"), 100),
             ("department", _("部门"), 110),

@@ -18,15 +18,7 @@ from kehu.accounts.access import current_version_sql
 from kehu.accounts.choices import DataScope, RoleCode
 from kehu.accounts.models import ApiToken, Department, Role, User
 from kehu.audit.services import audit_record
-from kehu.core.errors import Conflict, NotFound, ValidationFailed
-
-
-def _full_clean(instance, exclude=None):
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from None
-
+from kehu.core.errors import Conflict, NotFound, ValidationFailed, full_clean
 
 # --- Departments ----------------------------------------------------------------------------
 
@@ -41,7 +33,7 @@ def department_create(
     *, name: str, parent: Department | None, actor: User | None, manager: User | None = None
 ) -> Department:
     department = Department(name=name, parent=parent, manager=manager)
-    _full_clean(department, exclude=["path"])
+    full_clean(department, exclude=["path"])
     department.save()
     department.path = _department_path(department)
     department.save(update_fields=["path"])
@@ -60,7 +52,7 @@ def department_update(*, department: Department, data: dict, actor: User | None)
             "不能把部门移到它自己或其下级部门之下",
             errors=[{"field": "parent", "message": "不能把部门移到它自己或其下级部门之下"}],
         )
-    _full_clean(department, exclude=["path"])
+    full_clean(department, exclude=["path"])
     department.path = _department_path(department)
     department.save()
     if department.path != old_path:
@@ -111,7 +103,7 @@ def user_create(
         department=department,
         manager=manager,
     )
-    _full_clean(user, exclude=["password"])
+    full_clean(user, exclude=["password"])
     if password:
         _validate_password(password, user)
         user.set_password(password)
@@ -192,7 +184,7 @@ def user_update(*, user: User, data: dict, actor: User | None) -> User:
         raise ValidationFailed(
             "直属上级不能是本人", errors=[{"field": "manager", "message": "直属上级不能是本人"}]
         )
-    _full_clean(user, exclude=["password"])
+    full_clean(user, exclude=["password"])
     user.save()
     if roles is not None:
         _set_roles(user, roles)
@@ -329,7 +321,7 @@ def role_create(
         description=description,
     )
     _check_module_scopes(role)
-    _full_clean(role)
+    full_clean(role)
     role.save()
     if permissions:
         role.permissions.set(permissions)
@@ -350,7 +342,7 @@ def role_update(*, role: Role, data: dict, actor: User | None) -> Role:
             value = data[field]
             setattr(role, field, cleared[field] if value is None and field in cleared else value)
     _check_module_scopes(role)
-    _full_clean(role)
+    full_clean(role)
     role.save()
     permissions = data.get("permissions")
     if permissions is not None:

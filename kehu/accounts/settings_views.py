@@ -14,9 +14,14 @@ from kehu.accounts import selectors, services
 from kehu.accounts.choices import DataScope, RoleCode
 from kehu.accounts.forms import DepartmentForm, RoleForm, UserForm
 from kehu.accounts.scoping import scoped_modules
-from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.pages import page_errors, redirect_page
-from kehu.core.sections import render_section, require_section
+from kehu.core.sections import (
+    deleted_or_refused,
+    render_section,
+    require_section,
+    saved_or_errors,
+)
 
 USER_LIST_LIMIT = 200
 
@@ -115,14 +120,15 @@ def user_edit(request, pk: int):
     if request.method == "POST":
         _need(request.user, "accounts.change_user")
         form = _user_form(request, data=request.POST, user=user)
-        if form.is_valid():
-            try:
-                services.user_update(user=user, data=form.service_data(), actor=request.user)
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("已保存用户 %(name)s") % {"name": user})
-                return redirect_page(request, reverse("org:users"))
+        done = form.is_valid() and saved_or_errors(
+            request,
+            form,
+            lambda: services.user_update(user=user, data=form.service_data(), actor=request.user),
+            message=_("已保存用户 %(name)s") % {"name": user},
+            url=reverse("org:users"),
+        )
+        if done:
+            return done
     else:
         initial = {
             "display_name": user.display_name,
@@ -192,14 +198,19 @@ def department_create(request):
     tree = selectors.department_tree(actor=request.user)
     initial = {"parent": request.GET.get("parent")}
     form = DepartmentForm(request.POST or None, initial=initial, tree=tree)
-    if form.is_bound and form.is_valid():
-        try:
-            department = services.department_create(actor=request.user, **form.cleaned_data)
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("已创建部门 %(name)s") % {"name": department.name})
-            return redirect_page(request, reverse("org:departments"))
+    done = (
+        form.is_bound
+        and form.is_valid()
+        and saved_or_errors(
+            request,
+            form,
+            lambda: services.department_create(actor=request.user, **form.cleaned_data),
+            message=_("已创建部门 %(name)s") % {"name": form.cleaned_data["name"]},
+            url=reverse("org:departments"),
+        )
+    )
+    if done:
+        return done
     return _department_form(request, form, status=422 if form.is_bound else 200)
 
 
@@ -224,16 +235,17 @@ def department_edit(request, pk: int):
     if request.method == "POST":
         _need(request.user, "accounts.change_department")
         form = DepartmentForm(request.POST, tree=tree, department=department)
-        if form.is_valid():
-            try:
-                services.department_update(
-                    department=department, data=form.cleaned_data, actor=request.user
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("已保存部门 %(name)s") % {"name": department.name})
-                return redirect_page(request, reverse("org:departments"))
+        done = form.is_valid() and saved_or_errors(
+            request,
+            form,
+            lambda: services.department_update(
+                department=department, data=form.cleaned_data, actor=request.user
+            ),
+            message=_("已保存部门 %(name)s") % {"name": form.cleaned_data["name"]},
+            url=reverse("org:departments"),
+        )
+        if done:
+            return done
         return _department_form(request, form, department=department, status=422)
     initial = {
         "name": department.name,
@@ -258,13 +270,13 @@ def department_edit(request, pk: int):
 def department_delete(request, pk: int):
     department = selectors.department_get(actor=request.user, department_id=pk)
     _need(request.user, "accounts.delete_department")
-    try:
-        services.department_delete(department=department, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-        return redirect_page(request, reverse("org:department_edit", args=[pk]))
-    messages.success(request, _("已删除部门 %(name)s") % {"name": department.name})
-    return redirect_page(request, reverse("org:departments"))
+    return deleted_or_refused(
+        request,
+        lambda: services.department_delete(department=department, actor=request.user),
+        message=_("已删除部门 %(name)s") % {"name": department.name},
+        url=reverse("org:departments"),
+        back_url=reverse("org:department_edit", args=[pk]),
+    )
 
 
 # --- roles ----------------------------------------------------------------------------------
@@ -338,22 +350,29 @@ def _role_permissions(form, role=None) -> list:
 def role_create(request):
     _need(request.user, "accounts.add_role")
     form = _role_form(request, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            role = services.role_create(
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                data_scope=form.cleaned_data["data_scope"],
-                module_scopes=form.module_scopes(),
-                permissions=_role_permissions(form),
-                actor=request.user,
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("已创建角色 %(name)s") % {"name": role.name})
-            return redirect_page(request, reverse("org:roles"))
-    return _render_role(request, form, status=422 if form.is_bound else 200)
+    done = (
+        form.is_bound
+        and form.is_valid()
+        and saved_or_errors(
+            request,
+            form,
+            lambda: services.role_create(
+                **_role_data(form), permissions=_role_permissions(form), actor=request.user
+            ),
+            message=_("已创建角色 %(name)s") % {"name": form.cleaned_data["name"]},
+            url=reverse("org:roles"),
+        )
+    )
+    return done or _render_role(request, form, status=422 if form.is_bound else 200)
+
+
+def _role_data(form) -> dict:
+    return {
+        "name": form.cleaned_data["name"],
+        "description": form.cleaned_data["description"],
+        "data_scope": form.cleaned_data["data_scope"],
+        "module_scopes": form.module_scopes(),
+    }
 
 
 @require_section("roles")
@@ -366,21 +385,18 @@ def role_edit(request, pk: int):
         _need(request.user, "accounts.change_role")
         form = _role_form(request, data=request.POST, role=role)
         if form.is_valid():
-            data = {
-                "name": form.cleaned_data["name"],
-                "description": form.cleaned_data["description"],
-                "data_scope": form.cleaned_data["data_scope"],
-                "module_scopes": form.module_scopes(),
-            }
+            data = _role_data(form)
             if form.offered_permissions:
                 data["permissions"] = _role_permissions(form, role)
-            try:
-                services.role_update(role=role, data=data, actor=request.user)
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("已保存角色 %(name)s") % {"name": role.name})
-                return redirect_page(request, reverse("org:roles"))
+            done = saved_or_errors(
+                request,
+                form,
+                lambda: services.role_update(role=role, data=data, actor=request.user),
+                message=_("已保存角色 %(name)s") % {"name": data["name"]},
+                url=reverse("org:roles"),
+            )
+            if done:
+                return done
         return _render_role(request, form, role=role, status=422, can_change=True)
     initial = RoleForm.initial_for(role)
     initial["permissions"] = role_permissions.granted_names(role)
@@ -404,10 +420,10 @@ def role_edit(request, pk: int):
 def role_delete(request, pk: int):
     role = selectors.role_get(actor=request.user, role_id=pk)
     _need(request.user, "accounts.delete_role")
-    try:
-        services.role_delete(role=role, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-        return redirect_page(request, reverse("org:role_edit", args=[pk]))
-    messages.success(request, _("已删除角色 %(name)s") % {"name": role.name})
-    return redirect_page(request, reverse("org:roles"))
+    return deleted_or_refused(
+        request,
+        lambda: services.role_delete(role=role, actor=request.user),
+        message=_("已删除角色 %(name)s") % {"name": role.label},
+        url=reverse("org:roles"),
+        back_url=reverse("org:role_edit", args=[pk]),
+    )

@@ -50,6 +50,17 @@ class ValidationFailed(DomainError):
         return cls(errors[0]["message"] if errors else "invalid", errors=errors)
 
 
+def full_clean(instance, exclude=None) -> None:
+    """`instance.full_clean()` for a service: Django's errors as ValidationFailed, field by
+    field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
+
+
 class NotFound(DomainError):
     status = 404
     code = ErrorCode.NOT_FOUND

@@ -14,12 +14,15 @@ checks the same permission (`require_section`), and a person without it gets the
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.errors import Conflict, ValidationFailed
 from kehu.core.htmx import render_page_or_partial
+from kehu.core.pages import redirect_page
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,27 @@ def render_section(request, page: str, partial: str, context: dict, status: int 
         **context,
     }
     return render_page_or_partial(request, page, partial, context, status)
+
+
+def saved_or_errors(request, form, write, *, message, url):
+    """A settings form's write: run `write()` (a service call); its field errors go on `form`
+    and None is returned (the page is shown again), else `message` and a redirect to `url`."""
+    try:
+        write()
+    except ValidationFailed as exc:
+        form.add_service_errors(exc.errors)
+        return None
+    messages.success(request, message)
+    return redirect_page(request, url)
+
+
+def deleted_or_refused(request, delete, *, message, url, back_url):
+    """A settings page's delete: run `delete()`; a Conflict (still in use) is told on the page
+    at `back_url`, else `message` on the list at `url`."""
+    try:
+        delete()
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect_page(request, back_url)
+    messages.success(request, message)
+    return redirect_page(request, url)

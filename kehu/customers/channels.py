@@ -1,13 +1,12 @@
 """Source channels (来源渠道) as 设置 › 来源渠道 manages them: every write here (DESIGN.md rule 2),
 audited. A channel customers point at is deactivated, not deleted, so their records keep it."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kehu.audit.services import audit_record
-from kehu.core.errors import Conflict, ValidationFailed
+from kehu.core.errors import Conflict, full_clean
 from kehu.customers.models import Customer, SourceChannel
 from kehu.customers.normalize import clean_text
 
@@ -19,13 +18,6 @@ def channel_list() -> list[SourceChannel]:
     return list(SourceChannel.objects.all())
 
 
-def _check(channel: SourceChannel) -> None:
-    try:
-        channel.full_clean()
-    except ValidationError as exc:
-        raise ValidationFailed.from_django(exc) from None
-
-
 @transaction.atomic
 def source_channel_create(*, name: str, actor, name_en: str = "") -> SourceChannel:
     last = SourceChannel.objects.aggregate(last=Max("sort_order"))["last"]
@@ -34,7 +26,7 @@ def source_channel_create(*, name: str, actor, name_en: str = "") -> SourceChann
         name_en=clean_text(name_en),
         sort_order=0 if last is None else last + 1,
     )
-    _check(channel)
+    full_clean(channel)
     channel.save()
     audit_record(actor=actor, action="source_channel.create", target=channel, data={"name": name})
     return channel
@@ -49,7 +41,7 @@ def source_channel_update(*, channel: SourceChannel, data: dict, actor) -> Sourc
             if getattr(channel, field) != value:
                 changed[field] = value
                 setattr(channel, field, value)
-    _check(channel)
+    full_clean(channel)
     channel.save()
     audit_record(
         actor=actor,

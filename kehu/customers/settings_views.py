@@ -1,17 +1,20 @@
 """设置 › 来源渠道: the channels the customer forms and the list filter offer, in order."""
 
 from django import forms
-from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.core.errors import Conflict, ValidationFailed
 from kehu.core.forms import ServiceErrorsMixin
 from kehu.core.pages import page_errors, redirect_page
-from kehu.core.sections import render_section, require_section
+from kehu.core.sections import (
+    deleted_or_refused,
+    render_section,
+    require_section,
+    saved_or_errors,
+)
 from kehu.customers import channels
 from kehu.customers.models import SourceChannel
 
@@ -46,19 +49,16 @@ def channel_list(request):
     if request.method == "GET":
         return _list(request, ChannelForm(initial={"is_active": True}))
     form = ChannelForm(request.POST)
-    if form.is_valid():
-        try:
-            channel = channels.source_channel_create(
-                name=form.cleaned_data["name"],
-                name_en=form.cleaned_data["name_en"],
-                actor=request.user,
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("已添加来源渠道 %(name)s") % {"name": channel.name})
-            return redirect_page(request, reverse("channels:list"))
-    return _list(request, form, status=422)
+    done = form.is_valid() and saved_or_errors(
+        request,
+        form,
+        lambda: channels.source_channel_create(
+            name=form.cleaned_data["name"], name_en=form.cleaned_data["name_en"], actor=request.user
+        ),
+        message=_("已添加来源渠道 %(name)s") % {"name": form.cleaned_data["name"]},
+        url=reverse("channels:list"),
+    )
+    return done or _list(request, form, status=422)
 
 
 @require_section("channels")
@@ -68,16 +68,17 @@ def channel_edit(request, pk: int):
     channel = get_object_or_404(SourceChannel, pk=pk)
     if request.method == "POST":
         form = ChannelForm(request.POST)
-        if form.is_valid():
-            try:
-                channels.source_channel_update(
-                    channel=channel, data=form.cleaned_data, actor=request.user
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("已保存来源渠道 %(name)s") % {"name": channel.name})
-                return redirect_page(request, reverse("channels:list"))
+        done = form.is_valid() and saved_or_errors(
+            request,
+            form,
+            lambda: channels.source_channel_update(
+                channel=channel, data=form.cleaned_data, actor=request.user
+            ),
+            message=_("已保存来源渠道 %(name)s") % {"name": form.cleaned_data["name"]},
+            url=reverse("channels:list"),
+        )
+        if done:
+            return done
         status = 422
     else:
         form = ChannelForm(
@@ -112,10 +113,10 @@ def channel_move(request, pk: int):
 @page_errors
 def channel_delete(request, pk: int):
     channel = get_object_or_404(SourceChannel, pk=pk)
-    try:
-        channels.source_channel_delete(channel=channel, actor=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-        return redirect_page(request, reverse("channels:edit", args=[pk]))
-    messages.success(request, _("已删除来源渠道 %(name)s") % {"name": channel.name})
-    return redirect_page(request, reverse("channels:list"))
+    return deleted_or_refused(
+        request,
+        lambda: channels.source_channel_delete(channel=channel, actor=request.user),
+        message=_("已删除来源渠道 %(name)s") % {"name": channel.name},
+        url=reverse("channels:list"),
+        back_url=reverse("channels:edit", args=[pk]),
+    )

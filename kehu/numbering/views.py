@@ -1,15 +1,13 @@
 """设置 › 编号规则: each kind of number with its pattern, edited with a live preview."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kehu.core.errors import ValidationFailed
-from kehu.core.pages import page_errors, redirect_page
-from kehu.core.sections import render_section, require_section
+from kehu.core.pages import page_errors
+from kehu.core.sections import render_section, require_section, saved_or_errors
 from kehu.numbering import selectors, services
 from kehu.numbering.forms import PatternForm
 from kehu.numbering.kinds import KINDS
@@ -40,16 +38,17 @@ def pattern_edit(request, kind: str):
     number_kind = _kind(kind)
     if request.method == "POST":
         form = PatternForm(request.POST)
-        if form.is_valid():
-            try:
-                services.pattern_update(
-                    kind_key=kind, pattern=form.cleaned_data["pattern"], actor=request.user
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("已保存%(label)s的格式") % {"label": number_kind.label})
-                return redirect_page(request, reverse("numbering:settings"))
+        done = form.is_valid() and saved_or_errors(
+            request,
+            form,
+            lambda: services.pattern_update(
+                kind_key=kind, pattern=form.cleaned_data["pattern"], actor=request.user
+            ),
+            message=_("已保存%(label)s的格式") % {"label": number_kind.label},
+            url=reverse("numbering:settings"),
+        )
+        if done:
+            return done
         status = 422
     else:
         form = PatternForm(initial={"pattern": selectors.pattern_for(kind)})

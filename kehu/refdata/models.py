@@ -11,7 +11,23 @@ from kehu.core.language import localized
 from kehu.refdata.choices import IndustryLevel, RegionLevel
 
 
-class Region(models.Model):
+class EnglishNames:
+    """Reference data with an English name beside the Chinese one (name_en, full_name_en),
+    shown in the request's language."""
+
+    def __str__(self):
+        return self.full_label
+
+    @property
+    def label(self) -> str:
+        return localized(self.name, self.name_en)
+
+    @property
+    def full_label(self) -> str:
+        return localized(self.full_name, self.full_name_en)
+
+
+class Region(EnglishNames, models.Model):
     """An administrative division (行政区划) per GB/T 2260: province, city or district.
 
     Municipalities (北京/天津/上海/重庆) and provinces with directly-administered counties have a
@@ -48,20 +64,8 @@ class Region(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.full_label
 
-    @property
-    def label(self) -> str:
-        """The name in the request's language."""
-        return localized(self.name, self.name_en)
-
-    @property
-    def full_label(self) -> str:
-        return localized(self.full_name, self.full_name_en)
-
-
-class Industry(models.Model):
+class Industry(EnglishNames, models.Model):
     """An industry of 国民经济行业分类 GB/T 4754-2017: a section (门类, "C") or a division
     (大类, "35"); the finer groups and classes are not needed to describe a customer."""
 
@@ -92,15 +96,3 @@ class Industry(models.Model):
                 name="industry_division_has_section",
             ),
         ]
-
-    def __str__(self):
-        return self.full_label
-
-    @property
-    def label(self) -> str:
-        """The name in the request's language."""
-        return localized(self.name, self.name_en)
-
-    @property
-    def full_label(self) -> str:
-        return localized(self.full_name, self.full_name_en)
