@@ -196,3 +196,9 @@ def test_revoke_action_in_settings(browser, tree):
 
     assert rep_api.get("/api/v1/auth/me").status_code == 401
     assert AuditEvent.objects.filter(action="token.revoke", target_id=str(token.pk)).exists()
+
+
+def test_the_maintenance_tool_lists_no_english_sections(browser):
+    html = browser.get(MAINTENANCE).content.decode()
+
+    assert "AXES" not in html.upper().split("<BODY")[1] and "Access attempts" not in html
