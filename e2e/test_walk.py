@@ -56,6 +56,8 @@ PAGES = {
     "dedup_settings:policy": lambda d: [],
     "numbering:settings": lambda d: [],
     "numbering:edit": lambda d: ["customers"],
+    "notify:list": lambda d: [],
+    "notify:channels": lambda d: [],
     "password_change": lambda d: [],
     "password_change_done": lambda d: [],
 }
@@ -85,6 +87,17 @@ NOT_PAGES = {
     "channels:move": "POST only",
     "channels:delete": "POST only",
     "numbering:preview": "htmx: the next number while typing",
+    "notify:read_all": "POST only",
+    "notify:open": "POST only",
+    "notify:read": "POST only",
+    "notify:robot_save": "POST only",
+    "notify:robot_delete": "POST only",
+    "notify:team_robot_save": "POST only",
+    "notify:team_robot_delete": "POST only",
+    "notify:test": "POST only",
+    "files:upload": "POST only",
+    "files:download": "a file, not a page",
+    "files:delete": "POST only",
 }
 
 OVERFLOW = """() => {

@@ -118,6 +118,8 @@ def pages(d) -> list[str]:
         "/settings/numbering/",
         "/settings/numbering/customers/",
         "/accounts/password/",
+        "/notifications/",
+        "/notifications/channels/",
         "/customers/999999999/",  # the 404 page
     ]
 
