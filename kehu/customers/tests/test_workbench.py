@@ -175,8 +175,9 @@ def test_the_workbench_costs_a_pinned_number_of_queries(org, who, django_assert_
 
     parts = 1 if who == "admin" else page_queries(2)
     count_parts = 1 if who == "admin" else 2
-    # session, user + 4 statuses × count parts + (new, pending) × page parts + recent
-    expected = 2 + 4 * count_parts + 2 * parts + 1
+    # session, user, the header's unread notifications + 4 statuses × count parts
+    # + (new, pending) × page parts + recent
+    expected = 3 + 4 * count_parts + 2 * parts + 1
     with django_assert_num_queries(expected):
         response = client.get("/")
     assert response.status_code == 200
