@@ -153,21 +153,22 @@ def channels(request):
     return redirect_page(request, reverse("notify:channels"))
 
 
+def _saved_robot(request, *, team: bool):
+    """The user's own robot, or with `team` their department's (None when there is none)."""
+    if team:
+        return selectors.robot_of_department(department=request.user.department)
+    return selectors.robot_of_user(user=request.user)
+
+
 def _robot_save(request, *, team: bool):
-    department = request.user.department if team else None
-    saved = (
-        selectors.robot_of_department(department=department)
-        if team
-        else selectors.robot_of_user(user=request.user)
-    )
+    saved = _saved_robot(request, team=team)
     form = RobotForm(request.POST)
-    form_name = "team_robot_form" if team else "robot_form"
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.robot_save(
                 actor=request.user,
-                department=department,
+                department=request.user.department if team else None,
                 kind=data["kind"],
                 url=data["url"] or (saved.url if saved else ""),
                 secret=data["secret"] or (saved.secret if saved else ""),
@@ -176,8 +177,17 @@ def _robot_save(request, *, team: bool):
             for error in exc.errors:
                 form.add_error(error["field"], error["message"])
     if form.errors:
+        form_name = "team_robot_form" if team else "robot_form"
         return _channels_page(request, status=422, **{form_name: form})
     messages.success(request, _("群机器人已保存"))
+    return redirect_page(request, reverse("notify:channels"))
+
+
+def _robot_delete(request, *, team: bool):
+    robot = _saved_robot(request, team=team)
+    if robot is not None:
+        services.robot_delete(robot=robot, actor=request.user)
+        messages.success(request, _("已删除群机器人"))
     return redirect_page(request, reverse("notify:channels"))
 
 
@@ -199,22 +209,14 @@ def team_robot_save(request):
 @require_POST
 @page_errors
 def robot_delete(request):
-    robot = selectors.robot_of_user(user=request.user)
-    if robot is not None:
-        services.robot_delete(robot=robot, actor=request.user)
-        messages.success(request, _("已删除群机器人"))
-    return redirect_page(request, reverse("notify:channels"))
+    return _robot_delete(request, team=False)
 
 
 @login_required
 @require_POST
 @page_errors
 def team_robot_delete(request):
-    robot = selectors.robot_of_department(department=request.user.department)
-    if robot is not None:
-        services.robot_delete(robot=robot, actor=request.user)
-        messages.success(request, _("已删除部门群机器人"))
-    return redirect_page(request, reverse("notify:channels"))
+    return _robot_delete(request, team=True)
 
 
 @login_required

@@ -36,6 +36,14 @@ def states(key=KEY) -> dict[str, str]:
     return {d["channel"]: d["state"] for d in selectors.deliveries_by_key(keys=[key])[key]}
 
 
+def robot_only(team, url: str, kind=RobotKind.WECOM):
+    """张伟 is told through his own robot at `url`, and not by email."""
+    services.preference_update(
+        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
+    )
+    return services.robot_save(actor=team.rep, kind=kind, url=url, secret="")
+
+
 class WorkerDied(BaseException):
     """A worker process ending mid-delivery (killed, out of memory): nothing of it survives."""
 
@@ -182,12 +190,7 @@ def test_failures_are_retried_with_backoff_then_failed_with_the_reason(
     team, robot_server, settings
 ):
     settings.KEHU_DELIVERY_MAX_ATTEMPTS = 3
-    services.preference_update(
-        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
-    )
-    services.robot_save(
-        actor=team.rep, kind=RobotKind.WECOM, url=robot_server.url("/broken"), secret=""
-    )
+    robot_only(team, robot_server.url("/broken"))
     tell([team.rep])
     delivery = Delivery.objects.get()
     now = timezone.now()
@@ -312,12 +315,7 @@ def test_dingtalk_signature_matches_a_vector_computed_independently():
 
 
 def test_a_robot_that_refuses_the_message_is_a_failure_with_its_answer(team, robot_server):
-    services.preference_update(
-        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
-    )
-    services.robot_save(
-        actor=team.rep, kind=RobotKind.DINGTALK, url=robot_server.url("/refuse"), secret=""
-    )
+    robot_only(team, robot_server.url("/refuse"), RobotKind.DINGTALK)
     tell([team.rep])
 
     services.deliveries_sweep()
@@ -328,12 +326,7 @@ def test_a_robot_that_refuses_the_message_is_a_failure_with_its_answer(team, rob
 
 
 def test_a_redirect_is_not_followed(team, robot_server):
-    services.preference_update(
-        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
-    )
-    services.robot_save(
-        actor=team.rep, kind=RobotKind.WECOM, url=robot_server.url("/redirect"), secret=""
-    )
+    robot_only(team, robot_server.url("/redirect"))
     tell([team.rep])
 
     services.deliveries_sweep()
@@ -343,12 +336,7 @@ def test_a_redirect_is_not_followed(team, robot_server):
 
 
 def test_a_robot_that_does_not_answer_in_time_is_a_failure(team, robot_server):
-    services.preference_update(
-        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
-    )
-    services.robot_save(
-        actor=team.rep, kind=RobotKind.WECOM, url=robot_server.url("/slow"), secret=""
-    )
+    robot_only(team, robot_server.url("/slow"))
     tell([team.rep])
 
     services.deliveries_sweep()
@@ -357,15 +345,7 @@ def test_a_robot_that_does_not_answer_in_time_is_a_failure(team, robot_server):
 
 
 def test_a_name_that_resolves_to_the_intranet_by_send_time_is_refused_then(team, dns):
-    services.preference_update(
-        user=team.rep, email=False, robot=True, team_robot=False, actor=team.rep
-    )
-    services.robot_save(
-        actor=team.rep,
-        kind=RobotKind.DINGTALK,
-        url="https://oapi.dingtalk.com/robot/send?access_token=x",
-        secret="",
-    )
+    robot_only(team, "https://oapi.dingtalk.com/robot/send?access_token=x", RobotKind.DINGTALK)
     tell([team.rep])
     dns["oapi.dingtalk.com"] = ["10.1.2.3"]
 
