@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Model
+from django.utils.translation import gettext
 
-from kehu.accounts.scoping import VIEW, permits, scope
+from kehu.accounts.scoping import CHANGE, VIEW, permits, scope
 from kehu.core.errors import NotFound, PermissionDenied
 
 OwnerGet = Callable[[object, int, str], Model]
@@ -40,7 +41,7 @@ def _scoped_get(model: type[Model]) -> OwnerGet:
         except (model.DoesNotExist, ValueError, TypeError):
             raise NotFound("记录不存在") from None
         if action != VIEW and not permits(user, obj, action):
-            raise PermissionDenied("没有修改该记录的权限")
+            raise PermissionDenied(gettext("没有修改该记录的权限"))
         return obj
 
     return get
@@ -64,3 +65,13 @@ def owner_get(*, user, owner_type: str, owner_id: int, action: str = VIEW) -> Mo
     if owner is None:
         raise NotFound("记录不存在")
     return owner.get(user, owner_id, action)
+
+
+def may_change(*, user, owner: Model) -> bool:
+    """Whether `user` may add and delete the attachments of `owner` (already read for them),
+    decided by the same `get` as every other access to it."""
+    try:
+        OWNERS[owner_label(owner)].get(user, owner.pk, CHANGE)
+    except (NotFound, PermissionDenied):
+        return False
+    return True

@@ -12,12 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kehu.accounts.scoping import CHANGE, permits
+from kehu.accounts.scoping import CHANGE
 from kehu.core.errors import ValidationFailed
 from kehu.core.htmx import is_htmx
 from kehu.core.pages import page_errors, redirect_page
 from kehu.files import selectors, services
-from kehu.files.registry import owner_get, owner_label
+from kehu.files.registry import may_change, owner_get, owner_label
 
 
 def file_response(attachment) -> FileResponse:
@@ -40,7 +40,7 @@ def attachments_context(*, user, owner, errors: list[str] | None = None) -> dict
         "attachments": selectors.attachment_list(owner=owner),
         "owner_type": owner_label(owner),
         "owner_id": owner.pk,
-        "can_change": permits(user, owner, CHANGE),
+        "can_change": may_change(user=user, owner=owner),
         "max_mb": settings.KEHU_UPLOAD_MAX_MB,
         "errors": errors or [],
     }

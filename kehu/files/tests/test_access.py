@@ -12,6 +12,7 @@ from kehu.customers.tests import factories as f
 from kehu.files import services
 from kehu.files.models import Attachment
 from kehu.files.tests.conftest import EXE, PDF, TEXT, upload
+from kehu.files.views import attachments_context
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,9 @@ def test_someone_who_sees_but_may_not_change_the_record_gets_403_on_changes(org,
         == 403
     )
     assert Attachment.objects.get() == minutes
+    # …and the block on the record's page offers them neither upload nor delete.
+    assert attachments_context(user=org.rep_b, owner=customer)["can_change"] is False
+    assert attachments_context(user=org.rep_a, owner=customer)["can_change"] is True
 
 
 # --- upload through the API ---------------------------------------------------------------------
